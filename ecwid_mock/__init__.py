@@ -1,0 +1,74 @@
+"""ecwid-mock: realistic, signed Ecwid webhook events, schemas, and a mock Ecwid sender.
+
+Everything public is importable from here. Submodules load on first use, so
+``import ecwid_mock`` stays cheap for every pytest run that has the plugin installed.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from ._errors import (
+    DeliveryAssertionError,
+    EcwidMockError,
+    InvalidEvent,
+    InvalidOption,
+    InvalidOverride,
+    UnknownEventType,
+    WebhookUrlError,
+)
+from ._version import __version__
+
+if TYPE_CHECKING:
+    from ._catalog import DataField, EventInfo, event_info, schema_for
+    from ._validate import InvalidJSON, is_valid_event, validate_event
+
+    EVENT_TYPES: tuple[str, ...]
+
+__all__ = [
+    "EVENT_TYPES",
+    "DataField",
+    "DeliveryAssertionError",
+    "EcwidMockError",
+    "EventInfo",
+    "InvalidEvent",
+    "InvalidJSON",
+    "InvalidOption",
+    "InvalidOverride",
+    "UnknownEventType",
+    "WebhookUrlError",
+    "__version__",
+    "event_info",
+    "is_valid_event",
+    "schema_for",
+    "validate_event",
+]
+
+# name -> submodule that defines it; loaded on first attribute access (PEP 562).
+_LAZY = {
+    "DataField": "_catalog",
+    "EventInfo": "_catalog",
+    "event_info": "_catalog",
+    "schema_for": "_catalog",
+    "InvalidJSON": "_validate",
+    "is_valid_event": "_validate",
+    "validate_event": "_validate",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name == "EVENT_TYPES":
+        from ._catalog import event_types
+
+        value: Any = event_types()
+    elif name in _LAZY:
+        value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

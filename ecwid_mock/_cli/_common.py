@@ -1,0 +1,103 @@
+"""What every command shares: one-line errors, input files, tables, colour only on a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from typing import IO, Any, NoReturn
+
+__all__ = [
+    "CommandError",
+    "Parser",
+    "add_command",
+    "colour",
+    "fail",
+    "print_json",
+    "print_table",
+    "read_input",
+]
+
+
+class CommandError(Exception):
+    """Bad input found by a command itself: printed as one line, exit code 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (and exit 2), not a usage dump."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str) -> NoReturn:
+        sys.stderr.write(f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        raise SystemExit(2)
+
+
+def add_command(
+    subparsers: Any, name: str, *, help: str, description: str, examples: Sequence[str]
+) -> Parser:
+    """Register a command with a help text that ends with examples."""
+    text = description.rstrip() + "\n\nexamples:\n" + "\n".join(f"  {e}" for e in examples)
+    parser: Parser = subparsers.add_parser(
+        name, help=help, description=text, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    return parser
+
+
+def fail(args: argparse.Namespace, exc: BaseException) -> int:
+    """Print a bad-input error as one line on stderr; exit code 2."""
+    first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    command = getattr(args, "command_name", "")
+    prog = f"ecwid-mock {command}".strip()
+    sys.stderr.write(f"{prog}: error: {first_line}\n")
+    return 2
+
+
+def read_input(path: str, *, what: str = "file") -> tuple[bytes, str]:
+    """The bytes of ``path`` (``-`` is standard input) and a name for messages."""
+    if path == "-":
+        return sys.stdin.buffer.read(), "<stdin>"
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(), path
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise CommandError(f"cannot read {what} {path!r}: {reason}") from None
+
+
+def use_colour(stream: IO[str]) -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return stream.isatty()
+
+
+_CODES = {"red": "31", "green": "32", "yellow": "33", "bold": "1", "dim": "2"}
+
+
+def colour(text: str, name: str, stream: IO[str] | None = None) -> str:
+    """``text`` in colour ``name`` when ``stream`` (stdout by default) is a terminal."""
+    if not use_colour(stream or sys.stdout):
+        return text
+    return f"\033[{_CODES[name]}m{text}\033[0m"
+
+
+def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    """A plain aligned table on stdout."""
+    widths = [len(h) for h in headers]
+    for row in rows:
+        widths = [max(w, len(cell)) for w, cell in zip(widths, row)]
+    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip()
+    print(colour(line, "bold"))
+    for row in rows:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+
+
+def print_json(value: Any) -> None:
+    json.dump(value, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")

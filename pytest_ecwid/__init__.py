@@ -1,0 +1,1 @@
+"""pytest-ecwid: the pytest plugin of ecwid-mock (fixtures and hooks only)."""

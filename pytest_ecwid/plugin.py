@@ -1,0 +1,1 @@
+"""Fixtures and hooks of the ecwid plugin (built in a later step)."""
