@@ -22,6 +22,8 @@ from ._version import __version__
 
 if TYPE_CHECKING:
     from ._catalog import DataField, EventInfo, event_info, schema_for
+    from ._event import Event
+    from ._signing import Secret, sign, verify_signature
     from ._validate import InvalidJSON, is_valid_event, validate_event
 
     EVENT_TYPES: tuple[str, ...]
@@ -31,18 +33,22 @@ __all__ = [
     "DataField",
     "DeliveryAssertionError",
     "EcwidMockError",
+    "Event",
     "EventInfo",
     "InvalidEvent",
     "InvalidJSON",
     "InvalidOption",
     "InvalidOverride",
+    "Secret",
     "UnknownEventType",
     "WebhookUrlError",
     "__version__",
     "event_info",
     "is_valid_event",
     "schema_for",
+    "sign",
     "validate_event",
+    "verify_signature",
 ]
 
 # name -> submodule that defines it; loaded on first attribute access (PEP 562).
@@ -51,6 +57,10 @@ _LAZY = {
     "EventInfo": "_catalog",
     "event_info": "_catalog",
     "schema_for": "_catalog",
+    "Event": "_event",
+    "Secret": "_signing",
+    "sign": "_signing",
+    "verify_signature": "_signing",
     "InvalidJSON": "_validate",
     "is_valid_event": "_validate",
     "validate_event": "_validate",

@@ -1,0 +1,90 @@
+"""Ecwid's webhook signature: Base64(HMAC-SHA256(client_secret, "{eventCreated}.{eventId}")).
+
+Only ``eventCreated`` and ``eventId`` are signed, not the body: a receiver must still
+deduplicate by ``eventId`` and re-read the entity from the REST API.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from typing import Any
+
+__all__ = ["SIGNATURE_HEADER", "Secret", "sign", "verify_signature"]
+
+SIGNATURE_HEADER = "X-Ecwid-Webhook-Signature"
+
+
+class Secret:
+    """A client secret or token that never shows itself in a repr, str, log or exception."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str | bytes | Secret) -> None:
+        if isinstance(value, Secret):
+            value = value._value
+        self._value = value.encode("utf-8") if isinstance(value, str) else bytes(value)
+
+    def reveal(self) -> bytes:
+        """The secret's bytes, for computing an HMAC; never print them."""
+        return self._value
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and hmac.compare_digest(self._value, other._value)
+
+    def __hash__(self) -> int:
+        return hash(hashlib.sha256(self._value).digest())
+
+    def __repr__(self) -> str:
+        return "Secret('********')"
+
+    __str__ = __repr__
+
+    def __reduce__(self) -> Any:
+        raise TypeError("a Secret cannot be pickled")
+
+
+def _key(client_secret: str | bytes | Secret) -> bytes:
+    return (
+        client_secret.reveal()
+        if isinstance(client_secret, Secret)
+        else Secret(client_secret).reveal()
+    )
+
+
+def sign(event_created: int, event_id: str, client_secret: str | bytes | Secret) -> str:
+    """The value of ``X-Ecwid-Webhook-Signature`` for one event (standard Base64, 44 chars)."""
+    message = f"{int(event_created)}.{event_id}".encode()
+    digest = hmac.new(_key(client_secret), message, hashlib.sha256).digest()
+    return base64.b64encode(digest).decode("ascii")
+
+
+def verify_signature(
+    body: bytes | bytearray | str,
+    signature: str | bytes | None,
+    client_secret: str | bytes | Secret,
+) -> bool:
+    """True when ``signature`` is Ecwid's signature of this webhook body.
+
+    Safe for a production receiver: constant-time comparison, and ``False`` (never an
+    exception) for a missing or malformed signature or a body that is not an Ecwid event.
+    """
+    if signature is None:
+        return False
+    try:
+        text = body.decode("utf-8") if isinstance(body, (bytes, bytearray)) else body
+        payload = json.loads(text)
+        created = payload["eventCreated"]
+        event_id = payload["eventId"]
+        given = signature.encode("ascii") if isinstance(signature, str) else bytes(signature)
+    except (ValueError, TypeError, KeyError, UnicodeError, AttributeError):
+        return False
+    if isinstance(created, bool) or not isinstance(created, int) or not isinstance(event_id, str):
+        return False
+    expected = sign(created, event_id, client_secret).encode("ascii")
+    return hmac.compare_digest(expected, given.strip())
