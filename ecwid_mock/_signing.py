@@ -24,8 +24,11 @@ class Secret:
 
     def __init__(self, value: str | bytes | Secret) -> None:
         if isinstance(value, Secret):
-            value = value._value
-        self._value = value.encode("utf-8") if isinstance(value, str) else bytes(value)
+            self._value: bytes = value._value
+        elif isinstance(value, str):
+            self._value = value.encode("utf-8")
+        else:
+            self._value = bytes(value)
 
     def reveal(self) -> bytes:
         """The secret's bytes, for computing an HMAC; never print them."""
