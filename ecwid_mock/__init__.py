@@ -24,25 +24,45 @@ if TYPE_CHECKING:
     from ._catalog import DataField, EventInfo, event_info, schema_for
     from ._event import Event
     from ._signing import Secret, sign, verify_signature
+    from ._clock import RealClock, VirtualClock
+    from ._delivery import Attempt, Delivery, DeliverySummary, Outcome
+    from ._factory import EventFactory
+    from ._retry import RetryPolicy
+    from ._sender import AsyncSender, Sender
+    from ._tls_server import LocalHTTPSServer, TestCertificates
+    from ._url import check_webhook_url
     from ._validate import InvalidJSON, is_valid_event, validate_event
 
     EVENT_TYPES: tuple[str, ...]
 
 __all__ = [
     "EVENT_TYPES",
+    "AsyncSender",
+    "Attempt",
     "DataField",
+    "Delivery",
     "DeliveryAssertionError",
+    "DeliverySummary",
     "EcwidMockError",
     "Event",
+    "EventFactory",
     "EventInfo",
     "InvalidEvent",
     "InvalidJSON",
     "InvalidOption",
     "InvalidOverride",
+    "LocalHTTPSServer",
+    "Outcome",
+    "RealClock",
+    "RetryPolicy",
     "Secret",
+    "Sender",
+    "TestCertificates",
     "UnknownEventType",
+    "VirtualClock",
     "WebhookUrlError",
     "__version__",
+    "check_webhook_url",
     "event_info",
     "is_valid_event",
     "schema_for",
@@ -53,6 +73,19 @@ __all__ = [
 
 # name -> submodule that defines it; loaded on first attribute access (PEP 562).
 _LAZY = {
+    "RealClock": "_clock",
+    "VirtualClock": "_clock",
+    "Attempt": "_delivery",
+    "Delivery": "_delivery",
+    "DeliverySummary": "_delivery",
+    "Outcome": "_delivery",
+    "EventFactory": "_factory",
+    "RetryPolicy": "_retry",
+    "AsyncSender": "_sender",
+    "Sender": "_sender",
+    "LocalHTTPSServer": "_tls_server",
+    "TestCertificates": "_tls_server",
+    "check_webhook_url": "_url",
     "DataField": "_catalog",
     "EventInfo": "_catalog",
     "event_info": "_catalog",
