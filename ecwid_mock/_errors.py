@@ -18,7 +18,7 @@ from. They never contain a client secret or an access token.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = [
     "DeliveryAssertionError",
@@ -50,8 +50,7 @@ class UnknownEventType(EcwidMockError, ValueError):
         super().__init__(f"unknown Ecwid event type {event_type!r}{hint}")
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     """One schema violation: where in the payload (a dotted JSON path) and what is wrong."""
 
     path: str
