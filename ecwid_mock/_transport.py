@@ -1,0 +1,444 @@
+"""How the sender reaches a receiver: network, in-process ASGI/WSGI, or any httpx transport.
+
+The sender talks to httpx *transports* directly, not through ``httpx.Client``: Ecwid keeps
+no cookies, follows no redirects and adds no auth, so a bare transport is both faster and
+more faithful. Every transport answers the same way, so a :class:`~ecwid_mock.Delivery`
+looks the same whichever one carried it. In-process apps get the same timeouts as the
+network: a hanging app is a ``timeout``, a crashing one a ``500``.
+
+httpx and anyio are imported inside functions, so importing this module stays cheap.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import ssl
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from ._errors import InvalidOption
+
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = [
+    "BODY_EXCERPT_CHARS",
+    "Answer",
+    "Timeouts",
+    "app_kind",
+    "async_transport_for",
+    "classify_error",
+    "perform",
+    "perform_async",
+    "resolve_ssl_context",
+    "resolve_timeouts",
+    "sync_transport_for",
+]
+
+#: How much of a response body an Attempt keeps.
+BODY_EXCERPT_CHARS = 300
+_BODY_READ_LIMIT = 64 * 1024
+
+AppKind = Literal["auto", "asgi", "wsgi"]
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """Ecwid's limits: 3 s to connect, 10 s for the response (each configurable, seconds)."""
+
+    connect: float = 3.0
+    response: float = 10.0
+
+    def __post_init__(self) -> None:
+        for name in ("connect", "response"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+                raise InvalidOption(f"timeouts.{name}", value, "a positive number of seconds")
+
+    def extension(self) -> dict[str, float | None]:
+        """The per-request ``timeout`` extension httpx transports read."""
+        return {
+            "connect": self.connect,
+            "read": self.response,
+            "write": self.response,
+            "pool": None,
+        }
+
+
+def resolve_timeouts(value: object) -> Timeouts:
+    """``None`` (Ecwid's 3 s / 10 s), a :class:`Timeouts`, or an ``httpx.Timeout``."""
+    if value is None:
+        return Timeouts()
+    if isinstance(value, Timeouts):
+        return value
+    import httpx
+
+    if isinstance(value, httpx.Timeout):
+        defaults = Timeouts()
+        return Timeouts(
+            connect=value.connect if value.connect is not None else defaults.connect,
+            response=value.read if value.read is not None else defaults.response,
+        )
+    raise InvalidOption(
+        "timeouts", value, "None, ecwid_mock Timeouts(connect=, response=) or an httpx.Timeout"
+    )
+
+
+def resolve_ssl_context(verify: object) -> ssl.SSLContext:
+    """The client context for ``verify=``: True (system CAs), a CA file path, or a context.
+
+    There is no way to switch verification off: Ecwid requires a trusted certificate.
+    """
+    if verify is True:
+        import httpx
+
+        context: ssl.SSLContext = httpx.create_ssl_context()
+        return context
+    if isinstance(verify, ssl.SSLContext):
+        return verify
+    if isinstance(verify, (str, os.PathLike)) and not isinstance(verify, bool):
+        path = os.fspath(verify)
+        try:
+            return ssl.create_default_context(cafile=path)
+        except (OSError, ssl.SSLError, ValueError) as exc:
+            reason = getattr(exc, "strerror", None) or getattr(exc, "reason", None) or str(exc)
+            raise InvalidOption(
+                "CA file",
+                path,
+                f"a readable PEM file of trusted CA certificates ({reason})",
+                source="verify=",
+            ) from None
+    raise InvalidOption(
+        "verify",
+        verify,
+        "True, a CA file path or an ssl.SSLContext (certificate checks cannot be turned off: "
+        "Ecwid only calls URLs with a trusted certificate; trust a test CA instead)",
+    )
+
+
+# -- answers and errors -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What one POST produced: an HTTP answer or a network failure."""
+
+    status_code: int | None = None
+    error: str | None = None
+    reason: str = ""
+    headers: tuple[tuple[str, str], ...] = ()
+    body_excerpt: str = ""
+
+
+def _answer_from_response(status: int, headers: httpx.Headers, body: bytes) -> Answer:
+    from ._delivery import status_failure
+
+    excerpt = body[: BODY_EXCERPT_CHARS * 4].decode("utf-8", "replace")[:BODY_EXCERPT_CHARS]
+    if len(body) > len(excerpt.encode("utf-8")):
+        excerpt += "…"
+    return Answer(
+        status_code=status,
+        reason=status_failure(status, headers.get("location")) or "",
+        headers=tuple(headers.items()),
+        body_excerpt=excerpt,
+    )
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain and len(chain) < 10:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
+def classify_error(exc: BaseException, timeouts: Timeouts) -> tuple[str, str]:
+    """(error kind, reason) for an exception raised while posting."""
+    import httpx
+
+    chain = _causes(exc)
+    text = " | ".join(str(e) for e in chain if str(e))
+    if isinstance(exc, httpx.ConnectTimeout):
+        return "connect-timeout", f"no connection within {timeouts.connect:g} s"
+    if isinstance(exc, httpx.TimeoutException):
+        return "timeout", f"no response within {timeouts.response:g} s"
+    ssl_errors = [e for e in chain if isinstance(e, ssl.SSLError)]
+    if ssl_errors or "CERTIFICATE_VERIFY_FAILED" in text:
+        first = ssl_errors[0] if ssl_errors else None
+        detail = (
+            getattr(first, "verify_message", None) or getattr(first, "reason", None) or str(first)
+            if first is not None
+            else text
+        )
+        return "tls", f"TLS failure: {detail} (Ecwid needs a certificate from a trusted CA)"
+    if any(isinstance(e, ConnectionRefusedError) for e in chain) or "refused" in text.lower():
+        return "refused", "connection refused"
+    if any(isinstance(e, (ConnectionResetError, BrokenPipeError)) for e in chain) or (
+        "reset by peer" in text.lower()
+    ):
+        return "reset", "connection reset by the receiver"
+    if isinstance(exc, httpx.ProtocolError):
+        return "protocol", f"protocol error: {exc}"
+    if isinstance(exc, httpx.ConnectError):
+        return "connect", f"connection failed: {exc}"
+    if isinstance(exc, httpx.NetworkError):
+        return "protocol", f"connection broken: {exc or type(exc).__name__}"
+    return "protocol", f"transport error {type(exc).__name__}: {exc}"
+
+
+def _read_capped(response: httpx.Response) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.stream:  # type: ignore[union-attr]
+        chunks.append(chunk)
+        size += len(chunk)
+        if size >= _BODY_READ_LIMIT:
+            break
+    return b"".join(chunks)
+
+
+async def _aread_capped(response: httpx.Response) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.stream:  # type: ignore[union-attr]
+        chunks.append(chunk)
+        size += len(chunk)
+        if size >= _BODY_READ_LIMIT:
+            break
+    return b"".join(chunks)
+
+
+def perform(transport: httpx.BaseTransport, request: httpx.Request, timeouts: Timeouts) -> Answer:
+    """POST ``request`` once; never raises for anything the receiver does."""
+    try:
+        response = transport.handle_request(request)
+        try:
+            body = _read_capped(response)
+        finally:
+            response.close()
+    except Exception as exc:
+        kind, reason = classify_error(exc, timeouts)
+        return Answer(error=kind, reason=reason)
+    return _answer_from_response(response.status_code, response.headers, body)
+
+
+async def perform_async(
+    transport: httpx.AsyncBaseTransport, request: httpx.Request, timeouts: Timeouts
+) -> Answer:
+    """The async :func:`perform`."""
+    try:
+        response = await transport.handle_async_request(request)
+        try:
+            body = await _aread_capped(response)
+        finally:
+            await response.aclose()
+    except Exception as exc:
+        kind, reason = classify_error(exc, timeouts)
+        return Answer(error=kind, reason=reason)
+    return _answer_from_response(response.status_code, response.headers, body)
+
+
+# -- in-process apps ---------------------------------------------------------------------
+
+
+def app_kind(app: object, kind: AppKind = "auto") -> Literal["asgi", "wsgi"]:
+    """Whether ``app`` is an ASGI app (async, 3 arguments) or a WSGI app."""
+    if kind in ("asgi", "wsgi"):
+        return kind
+    if kind != "auto":
+        raise InvalidOption("app kind", kind, "'auto', 'asgi' or 'wsgi'")
+    if not callable(app):
+        raise InvalidOption("app", app, "an ASGI or WSGI application (a callable)")
+    call = app if inspect.isfunction(app) or inspect.ismethod(app) else type(app).__call__
+    if inspect.iscoroutinefunction(call) or inspect.iscoroutinefunction(app):
+        return "asgi"
+    return "wsgi"
+
+
+def _read_timeout(request: httpx.Request) -> float | None:
+    timeout = request.extensions.get("timeout", {})
+    value = timeout.get("read") if isinstance(timeout, dict) else None
+    return float(value) if value is not None else None
+
+
+def _internal_error() -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    return 500, [(b"content-type", b"text/plain; charset=utf-8")], b"Internal Server Error"
+
+
+def _call_wsgi(app: Callable[..., Any], request: httpx.Request) -> tuple[int, Any, bytes]:
+    """Run a WSGI app to completion as a server would: an exception becomes a 500."""
+    import httpx
+
+    transport = httpx.WSGITransport(app=app, raise_app_exceptions=False)
+    try:
+        response = transport.handle_request(request)
+        try:
+            body = b"".join(response.stream)  # type: ignore[arg-type]
+        finally:
+            response.close()
+    except Exception:
+        return _internal_error()
+    return response.status_code, response.headers.raw, body
+
+
+def _make_sync_wsgi_transport(app: Callable[..., Any]) -> httpx.BaseTransport:
+    import httpx
+
+    class WSGIInProcess(httpx.BaseTransport):
+        """A WSGI app in a worker thread, so a hanging app becomes a timeout."""
+
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            request.read()
+            result: list[tuple[int, Any, bytes]] = []
+            worker = threading.Thread(
+                target=lambda: result.append(_call_wsgi(app, request)),
+                name="ecwid-mock-wsgi",
+                daemon=True,
+            )
+            worker.start()
+            worker.join(_read_timeout(request))
+            if not result:
+                raise httpx.ReadTimeout("the app did not answer in time", request=request)
+            status, headers, body = result[0]
+            return httpx.Response(status, headers=headers, content=body, request=request)
+
+    return WSGIInProcess()
+
+
+def _make_async_wsgi_transport(app: Callable[..., Any]) -> httpx.AsyncBaseTransport:
+    import httpx
+
+    sync = _make_sync_wsgi_transport(app)
+
+    class AsyncWSGIInProcess(httpx.AsyncBaseTransport):
+        """A WSGI app called from async code, in a worker thread."""
+
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            import anyio.to_thread
+
+            await request.aread()
+            response: httpx.Response = await anyio.to_thread.run_sync(sync.handle_request, request)
+            return response
+
+    return AsyncWSGIInProcess()
+
+
+def _make_async_asgi_transport(app: Callable[..., Any]) -> httpx.AsyncBaseTransport:
+    import httpx
+
+    inner = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+
+    class ASGIInProcess(httpx.AsyncBaseTransport):
+        """httpx's ASGITransport with the response timeout a network request would have."""
+
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            import anyio
+
+            timeout = _read_timeout(request)
+            try:
+                with anyio.fail_after(timeout):
+                    response = await inner.handle_async_request(request)
+                    body = await response.aread()
+            except TimeoutError:
+                raise httpx.ReadTimeout("the app did not answer in time", request=request) from None
+            except Exception:
+                status, headers, body = _internal_error()
+                return httpx.Response(status, headers=headers, content=body, request=request)
+            return httpx.Response(
+                response.status_code, headers=response.headers.raw, content=body, request=request
+            )
+
+    return ASGIInProcess()
+
+
+def _make_portal_asgi_transport(app: Callable[..., Any]) -> httpx.BaseTransport:
+    import httpx
+    from anyio.from_thread import start_blocking_portal
+
+    inner = _make_async_asgi_transport(app)
+
+    class ASGIViaPortal(httpx.BaseTransport):
+        """An ASGI app for the sync sender, run in a background event loop (as TestClient does)."""
+
+        def __init__(self) -> None:
+            self._lock = threading.Lock()
+            self._portal_cm: Any = None
+            self._portal: Any = None
+
+        def _get_portal(self) -> Any:
+            with self._lock:
+                if self._portal is None:
+                    self._portal_cm = start_blocking_portal()
+                    self._portal = self._portal_cm.__enter__()
+                return self._portal
+
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            request.read()
+            response: httpx.Response = self._get_portal().call(inner.handle_async_request, request)
+            return response
+
+        def close(self) -> None:
+            with self._lock:
+                if self._portal_cm is not None:
+                    self._portal_cm.__exit__(None, None, None)
+                self._portal_cm = None
+                self._portal = None
+
+    return ASGIViaPortal()
+
+
+# -- choosing a transport ----------------------------------------------------------------
+
+
+def sync_transport_for(
+    *, app: object, transport: object, ssl_context: ssl.SSLContext | None, app_type: AppKind
+) -> tuple[httpx.BaseTransport, bool]:
+    """The transport a sync Sender uses, and whether the sender owns (and closes) it."""
+    import httpx
+
+    if app is not None:
+        kind = app_kind(app, app_type)
+        if kind == "wsgi":
+            return _make_sync_wsgi_transport(app), True  # type: ignore[arg-type]
+        return _make_portal_asgi_transport(app), True  # type: ignore[arg-type]
+    if transport is not None:
+        if not isinstance(transport, httpx.BaseTransport):
+            raise InvalidOption(
+                "transport",
+                transport,
+                "an httpx.BaseTransport for Sender (e.g. httpx.MockTransport); "
+                "use AsyncSender for an async transport",
+            )
+        return transport, False
+    return httpx.HTTPTransport(verify=ssl_context or True, http1=True, retries=0), True
+
+
+def async_transport_for(
+    *, app: object, transport: object, ssl_context: ssl.SSLContext | None, app_type: AppKind
+) -> tuple[httpx.AsyncBaseTransport, bool]:
+    """The transport an AsyncSender uses, and whether the sender owns (and closes) it."""
+    import httpx
+
+    if app is not None:
+        kind = app_kind(app, app_type)
+        if kind == "wsgi":
+            return _make_async_wsgi_transport(app), True  # type: ignore[arg-type]
+        return _make_async_asgi_transport(app), True  # type: ignore[arg-type]
+    if transport is not None:
+        if not isinstance(transport, httpx.AsyncBaseTransport):
+            raise InvalidOption(
+                "transport",
+                transport,
+                "an httpx.AsyncBaseTransport for AsyncSender (e.g. httpx.MockTransport); "
+                "use Sender for a sync transport",
+            )
+        return transport, False
+    limits = httpx.Limits(max_connections=None, max_keepalive_connections=200)
+    return (
+        httpx.AsyncHTTPTransport(verify=ssl_context or True, http1=True, retries=0, limits=limits),
+        True,
+    )

@@ -1,0 +1,100 @@
+"""Ecwid's rules for a webhook URL, checked before any traffic, and the URL Ecwid calls.
+
+Rules (docs.ecwid.com "How to process webhooks", api-docs.ecwid.com "Get started"):
+HTTPS only; port 80, 443 or 1024-65535; a host; no user or password; no fragment. Each
+broken rule raises :class:`~ecwid_mock.WebhookUrlError` whose ``rule`` names it. A
+password in the URL is never repeated in the message.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import SplitResult, quote, urlsplit
+
+from ._errors import WebhookUrlError
+
+__all__ = ["RULES", "check_webhook_url", "event_url", "redact_url"]
+
+#: Rule names used in :attr:`WebhookUrlError.rule`.
+RULES = ("syntax", "scheme", "host", "port", "credentials", "fragment")
+
+ALLOWED_PORTS = "80, 443 or 1024-65535"
+
+
+def check_webhook_url(url: str, *, allow_http: bool = False) -> str:
+    """Return ``url`` if Ecwid would call it, else raise WebhookUrlError naming the rule.
+
+    ``allow_http=True`` accepts plain ``http://`` for local development; Ecwid itself
+    only calls HTTPS URLs.
+    """
+    if not isinstance(url, str):
+        raise WebhookUrlError(repr(url), "syntax", "must be a string such as 'https://host/path'")
+    if not url or url != url.strip() or any(c.isspace() for c in url):
+        raise WebhookUrlError(url, "syntax", "must not be empty or contain whitespace")
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:
+        raise WebhookUrlError(redact_url(url), "syntax", f"cannot be parsed ({exc})") from None
+    shown = redact_url(url)
+    scheme = parts.scheme.lower()
+    if scheme != "https" and not (allow_http and scheme == "http"):
+        if scheme == "http":
+            hint = (
+                "Ecwid only calls HTTPS URLs (pass insecure_http_not_ecwid=True for a local "
+                "plain-HTTP receiver; real Ecwid would refuse it)"
+            )
+        else:
+            hint = f"the scheme must be https, but got {parts.scheme or '(none)'!r}"
+        raise WebhookUrlError(shown, "scheme", hint)
+    if parts.username is not None or parts.password is not None:
+        raise WebhookUrlError(
+            shown,
+            "credentials",
+            "must not contain a user name or password; Ecwid sends static custom headers "
+            "for authentication instead",
+        )
+    if not parts.hostname:
+        raise WebhookUrlError(shown, "host", "must name a host, as in 'https://example.com/hook'")
+    _check_port(parts, shown)
+    if "#" in url:
+        raise WebhookUrlError(
+            shown, "fragment", f"must not have a fragment, but got '#{parts.fragment}'"
+        )
+    return url
+
+
+def _check_port(parts: SplitResult, shown: str) -> None:
+    netloc = parts.netloc.rpartition("@")[2]
+    host_end = netloc.rfind("]") if netloc.startswith("[") else -1
+    port_text = netloc[host_end + 1 :].partition(":")[2] if ":" in netloc[host_end + 1 :] else None
+    if not port_text:
+        return
+    if not port_text.isdigit():
+        raise WebhookUrlError(shown, "port", f"must be {ALLOWED_PORTS}, but got {port_text!r}")
+    port = int(port_text)
+    if not (port in (80, 443) or 1024 <= port <= 65535):
+        raise WebhookUrlError(
+            shown, "port", f"must be {ALLOWED_PORTS}, but got {port} (Ecwid does not call it)"
+        )
+
+
+def event_url(url: str, event_type: str) -> str:
+    """The URL Ecwid calls for one event: ``eventtype=<type>`` appended to any query kept."""
+    base, hash_mark, fragment = url.partition("#")
+    separator = (
+        "&" if "?" in base and not base.endswith(("?", "&")) else ("" if "?" in base else "?")
+    )
+    return f"{base}{separator}eventtype={quote(event_type, safe='._')}{hash_mark}{fragment}"
+
+
+def redact_url(url: str) -> str:
+    """``url`` with any password replaced by ``***``, for messages and records."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return re.sub(r"//[^/?#]*@", "//***@", url)
+    if parts.password is None:
+        return url
+    userinfo, _, hostport = parts.netloc.rpartition("@")
+    user = userinfo.partition(":")[0]
+    return parts._replace(netloc=f"{user}:***@{hostport}").geturl()
