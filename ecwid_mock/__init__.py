@@ -22,13 +22,14 @@ from ._version import __version__
 
 if TYPE_CHECKING:
     from ._catalog import DataField, EventInfo, event_info, schema_for
-    from ._event import Event
-    from ._signing import Secret, sign, verify_signature
     from ._clock import RealClock, VirtualClock
     from ._delivery import Attempt, Delivery, DeliverySummary, Outcome
+    from ._event import Event
     from ._factory import EventFactory
+    from ._mock_ecwid import MockEcwid
     from ._retry import RetryPolicy
     from ._sender import AsyncSender, Sender
+    from ._signing import Secret, sign, verify_signature
     from ._tls_server import LocalHTTPSServer, TestCertificates
     from ._url import check_webhook_url
     from ._validate import InvalidJSON, is_valid_event, validate_event
@@ -52,6 +53,7 @@ __all__ = [
     "InvalidOption",
     "InvalidOverride",
     "LocalHTTPSServer",
+    "MockEcwid",
     "Outcome",
     "RealClock",
     "RetryPolicy",
@@ -80,6 +82,7 @@ _LAZY = {
     "DeliverySummary": "_delivery",
     "Outcome": "_delivery",
     "EventFactory": "_factory",
+    "MockEcwid": "_mock_ecwid",
     "RetryPolicy": "_retry",
     "AsyncSender": "_sender",
     "Sender": "_sender",

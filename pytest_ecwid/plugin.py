@@ -1,1 +1,165 @@
-"""Fixtures and hooks of the ecwid plugin (built in a later step)."""
+"""The ``ecwid`` pytest plugin: fixtures and hooks only; the work lives in ``ecwid_mock``.
+
+Settings precedence: ``@pytest.mark.ecwid(...)`` > command line > environment > ini file.
+Nothing heavy (httpx, faker, jsonschema, uvicorn) is imported until a fixture is used.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from ecwid_mock import EventFactory, LocalHTTPSServer, VirtualClock
+    from ecwid_mock._mock_ecwid import MockEcwid
+    from ecwid_mock._settings import Settings
+
+HELP = {
+    "url": "webhook URL: a full https:// URL for a live target, or a path such as "
+    "/webhooks/ecwid for in-process and local HTTPS delivery (default /webhooks/ecwid)",
+    "client_secret": "the app's client secret used to sign events (env ECWID_CLIENT_SECRET)",
+    "store_id": "store id of generated events (default: drawn from the seed)",
+    "seed": "base seed; each test's seed is derived from it and the test id (default 0)",
+    "transport": "inprocess, https or live (default: live for a full URL, else inprocess)",
+    "app": "dotted path of the receiver's ASGI or WSGI app, e.g. myproject.app:app",
+}
+MARKER = (
+    "ecwid(*, url=None, transport=None, client_secret=None, store_id=None, seed=None, app=None): "
+    "per-test ecwid-mock settings, overriding command line, environment and ini."
+)
+_SETTINGS = pytest.StashKey["Settings"]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("ecwid", "Ecwid webhook testing (ecwid-mock)")
+    for name in ("url", "client_secret", "seed", "transport"):
+        flag = "--ecwid-" + name.replace("_", "-")
+        group.addoption(flag, dest=f"ecwid_{name}", default=None, help=HELP[name])
+    for name, text in HELP.items():
+        parser.addini(f"ecwid_{name}", text, default=None)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", MARKER)
+    from ._support import session_settings
+
+    try:
+        config.stash[_SETTINGS] = session_settings(config, os.environ)
+    except ValueError as exc:
+        raise pytest.UsageError(str(exc)) from None
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"ecwid-mock: {config.stash[_SETTINGS].describe()}"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    if report.failed and "ecwid_seed" in getattr(item, "funcargs", {}):
+        from ._support import failure_section
+
+        report.sections.append(("ecwid-mock", failure_section(item, item.config.stash[_SETTINGS])))
+    return report
+
+
+@pytest.fixture
+def ecwid_settings(request: pytest.FixtureRequest) -> Settings:
+    """Scope: function. Type: ``ecwid_mock._settings.Settings``. This test's resolved settings."""
+    from ._support import settings_for_test
+
+    return settings_for_test(request.node, request.config.stash[_SETTINGS])
+
+
+@pytest.fixture(scope="session")
+def ecwid_client_secret(pytestconfig: pytest.Config) -> str:
+    """Scope: session. Type: str. Default: ecwid_client_secret setting, else a fixed test secret."""
+    return pytestconfig.stash[_SETTINGS].client_secret.reveal().decode()
+
+
+@pytest.fixture(scope="session")
+def ecwid_store_id(pytestconfig: pytest.Config) -> int | None:
+    """Scope: session. Type: int | None. Default: ecwid_store_id setting, else from the seed."""
+    return pytestconfig.stash[_SETTINGS].store_id
+
+
+@pytest.fixture
+def ecwid_seed(ecwid_settings: Settings, request: pytest.FixtureRequest) -> int:
+    """Scope: function. Type: int. Default: derived from the base seed and the test id."""
+    from ._support import seed_for
+
+    return seed_for(request.node, ecwid_settings)
+
+
+@pytest.fixture
+def ecwid_clock() -> VirtualClock:
+    """Scope: function. Type: ``ecwid_mock.VirtualClock``. Default: a clock at a fixed start."""
+    from ecwid_mock import VirtualClock
+
+    return VirtualClock()
+
+
+@pytest.fixture
+def ecwid_factory(
+    ecwid_seed: int,
+    ecwid_store_id: int | None,
+    ecwid_client_secret: str,
+    ecwid_settings: Settings,
+    ecwid_clock: VirtualClock,
+) -> EventFactory:
+    """Scope: function. Type: ``ecwid_mock.EventFactory``, seeded with ``ecwid_seed``."""
+    from ._support import make_factory
+
+    factory: EventFactory = make_factory(
+        ecwid_seed, ecwid_store_id, ecwid_client_secret, ecwid_settings, ecwid_clock
+    )
+    return factory
+
+
+@pytest.fixture(scope="session")
+def ecwid_app(pytestconfig: pytest.Config) -> Any:
+    """Scope: session. Type: ASGI or WSGI app. Override it, or set ``ecwid_app`` in ini."""
+    from ._support import configured_app
+
+    return configured_app(pytestconfig.stash[_SETTINGS])
+
+
+@pytest.fixture(scope="session")
+def _ecwid_https_servers() -> Iterator[dict[int, LocalHTTPSServer]]:
+    servers: dict[int, LocalHTTPSServer] = {}
+    yield servers
+    for server in servers.values():
+        server.stop()
+
+
+@pytest.fixture
+def ecwid_https_server(
+    ecwid_app: Any, _ecwid_https_servers: dict[int, LocalHTTPSServer]
+) -> LocalHTTPSServer:
+    """Scope: function; the server lives for the session, one per app, always shut down.
+
+    Type: ``ecwid_mock.LocalHTTPSServer`` serving ``ecwid_app`` on 127.0.0.1 with a trustme
+    certificate that the ``ecwid`` fixture trusts.
+    """
+    from ._support import https_server_for
+
+    server: LocalHTTPSServer = https_server_for(ecwid_app, _ecwid_https_servers)
+    return server
+
+
+@pytest.fixture
+def ecwid(
+    request: pytest.FixtureRequest,
+    ecwid_settings: Settings,
+    ecwid_factory: EventFactory,
+    ecwid_clock: VirtualClock,
+) -> Iterator[MockEcwid]:
+    """Scope: function. Type: ``ecwid_mock.MockEcwid``: sends events to the receiver under test."""
+    from ._support import make_mock_ecwid
+
+    mock = make_mock_ecwid(request.getfixturevalue, ecwid_settings, ecwid_factory, ecwid_clock)
+    yield mock
+    mock.close()

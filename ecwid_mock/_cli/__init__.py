@@ -22,9 +22,11 @@ __all__ = ["main"]
 
 # Order is the order of `ecwid-mock --help`.
 COMMANDS = (
+    "demo",
     "events",
     "schema",
     "validate",
+    "listen",
 )
 
 DESCRIPTION = """\

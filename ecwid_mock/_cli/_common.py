@@ -17,6 +17,7 @@ __all__ = [
     "fail",
     "print_json",
     "print_table",
+    "progress_bar",
     "read_input",
 ]
 
@@ -101,3 +102,25 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
 def print_json(value: Any) -> None:
     json.dump(value, sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
+
+
+def progress_bar(label: str, stream: IO[str]) -> Any:
+    """A ``(done, total)`` callback drawing a bar on ``stream`` when it is a terminal.
+
+    Call it with ``(0, 0)`` to clear the line at the end. Silent when not on a terminal.
+    """
+    active = stream.isatty()
+
+    def update(done: int, total: int) -> None:
+        if not active:
+            return
+        if total <= 0:
+            stream.write("\r\033[K")
+            stream.flush()
+            return
+        width = 30
+        filled = int(width * done / total)
+        stream.write(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+        stream.flush()
+
+    return update

@@ -1,0 +1,248 @@
+"""``MockEcwid``: a mock Ecwid aimed at one receiver; the pytest ``ecwid`` fixture gives one.
+
+It joins the layers a receiver test needs: an :class:`EventFactory` (realistic signed events),
+a :class:`Sender` (Ecwid's delivery contract, retries on the test's virtual clock) and, when a
+test is async, an :class:`AsyncSender` sharing the same clock and record. It works without
+pytest too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from ._delivery_log import DeliveryLog
+from ._errors import DeliveryAssertionError, InvalidEvent
+
+if TYPE_CHECKING:
+    from ._bulk import BulkRun
+    from ._clock import Clock
+    from ._delivery import Delivery
+    from ._event import Event
+    from ._factory import EventFactory
+    from ._sender import AsyncSender, Sender
+    from ._signing import Secret
+
+__all__ = ["MockEcwid"]
+
+EventLike = Any  # an Event, or an event type such as "order.created"
+
+
+class MockEcwid:
+    """Sends events to the receiver under test and records every delivery.
+
+    ``url`` is the receiver's webhook URL; give ``app=`` to deliver in-process to an ASGI or
+    WSGI app instead of over the network (see :meth:`for_app`). Other keyword options are
+    those of :class:`Sender`.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        factory: EventFactory,
+        clock: Clock,
+        client_secret: str | bytes | Secret,
+        **sender_options: Any,
+    ) -> None:
+        self.url = url
+        self.factory = factory
+        self.clock = clock
+        self.deliveries = DeliveryLog()
+        self._secret = client_secret
+        self._options = sender_options
+        self._sender: Sender | None = None
+        self._async_sender: AsyncSender | None = None
+
+    @classmethod
+    def for_app(
+        cls,
+        app: Any,
+        *,
+        path: str = "/webhooks/ecwid",
+        factory: EventFactory,
+        clock: Clock,
+        client_secret: str | bytes | Secret,
+        **sender_options: Any,
+    ) -> MockEcwid:
+        """Deliver in-process to an ASGI or WSGI app, at ``https://receiver.test{path}``."""
+        from ._sender import DEFAULT_APP_HOST
+
+        return cls(
+            f"https://{DEFAULT_APP_HOST}{path}",
+            factory=factory,
+            clock=clock,
+            client_secret=client_secret,
+            app=app,
+            **sender_options,
+        )
+
+    # -- the senders, created on first use -----------------------------------------------
+
+    @property
+    def sender(self) -> Sender:
+        if self._sender is None:
+            from ._sender import Sender
+
+            self._sender = Sender(
+                self.url,
+                client_secret=self._secret,
+                clock=self.clock,
+                factory=self.factory,
+                **self._options,
+            )
+        return self._sender
+
+    @property
+    def async_sender(self) -> AsyncSender:
+        if self._async_sender is None:
+            from ._sender import AsyncSender
+
+            self._async_sender = AsyncSender(
+                self.url,
+                client_secret=self._secret,
+                clock=self.clock,
+                factory=self.factory,
+                **self._options,
+            )
+        return self._async_sender
+
+    def _record(self, result: Delivery | list[Delivery]) -> Any:
+        for delivery in result if isinstance(result, list) else [result]:
+            self.deliveries.record(delivery)
+        return result
+
+    # -- sending ----------------------------------------------------------------------------
+
+    def build(self, event_type: str, **options: Any) -> Event:
+        """Build an event without sending it (``EventFactory.build`` options)."""
+        return self.factory.build(event_type, **options)
+
+    def send(
+        self,
+        event: EventLike,
+        *,
+        overrides: Mapping[str, Any] | None = None,
+        signature: str | None = None,
+    ) -> Delivery:
+        """Deliver an ``Event``, or an event type built with ``overrides`` and ``signature``."""
+        delivery: Delivery = self._record(
+            self.sender.send(event, overrides=overrides, signature=signature)
+        )
+        return delivery
+
+    async def asend(
+        self,
+        event: EventLike,
+        *,
+        overrides: Mapping[str, Any] | None = None,
+        signature: str | None = None,
+    ) -> Delivery:
+        """The async :meth:`send`, for pytest-asyncio and anyio tests."""
+        delivery: Delivery = self._record(
+            await self.async_sender.send(event, overrides=overrides, signature=signature)
+        )
+        return delivery
+
+    def duplicate(
+        self, event: EventLike, *, times: int = 2, concurrently: bool = False
+    ) -> list[Delivery]:
+        """Deliver the same event (same bytes, same eventId) ``times`` times, as Ecwid may."""
+        result: list[Delivery] = self._record(
+            self.sender.send(event, times=times, concurrently=concurrently)
+        )
+        return result
+
+    async def aduplicate(
+        self, event: EventLike, *, times: int = 2, concurrently: bool = False
+    ) -> list[Delivery]:
+        result: list[Delivery] = self._record(
+            await self.async_sender.send(event, times=times, concurrently=concurrently)
+        )
+        return result
+
+    def send_batch(
+        self,
+        events: Iterable[EventLike],
+        *,
+        shuffle: bool = False,
+        seed: int | None = None,
+        delay: Mapping[int, int] | None = None,
+    ) -> list[Delivery]:
+        """Deliver several events in order, shuffled (seeded), or with some held back."""
+        result: list[Delivery] = self._record(
+            self.sender.send_batch(events, shuffle=shuffle, seed=seed, delay=delay)
+        )
+        return result
+
+    def shuffle(self, events: Iterable[EventLike], *, seed: int | None = None) -> list[Delivery]:
+        """Deliver ``events`` in a random order drawn from ``seed`` (repeatable)."""
+        return self.send_batch(events, shuffle=True, seed=seed)
+
+    def delay(self, events: Iterable[EventLike], *, held: Mapping[int, int]) -> list[Delivery]:
+        """Deliver ``events`` with event ``i`` held back behind the next ``held[i]`` ones."""
+        return self.send_batch(events, delay=held)
+
+    def send_many(self, events: Iterable[EventLike], *, concurrency: int = 10) -> BulkRun:
+        """Stream many deliveries (not kept in :attr:`deliveries`); see ``Sender.send_many``."""
+        return self.sender.send_many(events, concurrency=concurrency)
+
+    # -- time -------------------------------------------------------------------------------
+
+    def advance(
+        self, seconds: float = 0.0, *, minutes: float = 0.0, hours: float = 0.0, days: float = 0.0
+    ) -> int:
+        """Move the virtual clock on, sending each retry as it falls due; returns attempts made."""
+        made = 0
+        if self._async_sender is not None and self._async_sender.pending:
+            raise DeliveryAssertionError(
+                "ecwid-mock: async deliveries are waiting for retries; use `await ecwid.aadvance()`"
+            )
+        made += self.sender.advance(seconds, minutes=minutes, hours=hours, days=days)
+        return made
+
+    async def aadvance(
+        self, seconds: float = 0.0, *, minutes: float = 0.0, hours: float = 0.0, days: float = 0.0
+    ) -> int:
+        return await self.async_sender.advance(seconds, minutes=minutes, hours=hours, days=days)
+
+    def run_until_idle(self) -> int:
+        """Let virtual time pass until every pending retry was sent (delivered or dropped)."""
+        return self.sender.run_until_idle()
+
+    async def arun_until_idle(self) -> int:
+        return await self.async_sender.run_until_idle()
+
+    # -- assertions -------------------------------------------------------------------------
+
+    def assert_all_delivered(self) -> None:
+        """Fail, listing every delivery, unless all were accepted by the receiver."""
+        self.deliveries.assert_all_delivered()
+
+    def assert_valid(self, payload: Any, event_type: str | None = None) -> dict[str, Any]:
+        """Assert that a payload a handler stores or forwards is a valid Ecwid event (tolerant)."""
+        from ._validate import validate_event
+
+        try:
+            value = validate_event(payload)
+        except InvalidEvent as exc:
+            raise DeliveryAssertionError(f"ecwid-mock: {exc}") from None
+        if event_type is not None and value.get("eventType") != event_type:
+            raise DeliveryAssertionError(
+                f"ecwid-mock: expected a {event_type} event, got {value.get('eventType')!r}"
+            )
+        return value
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the senders' connections (an async sender is closed by its own loop, if any)."""
+        if self._sender is not None:
+            self._sender.close()
+
+    async def aclose(self) -> None:
+        if self._async_sender is not None:
+            await self._async_sender.aclose()
+
+    def __repr__(self) -> str:
+        return f"<MockEcwid {self.url} deliveries={len(self.deliveries)}>"

@@ -1,0 +1,181 @@
+"""What the plugin's fixtures and hooks call: pytest-aware glue over ``ecwid_mock`` objects.
+
+Kept out of ``plugin.py`` so that module stays a list of fixtures and hooks, and imported only
+when a fixture or hook needs it, so that an unused plugin costs nothing at start-up.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shlex
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import pytest
+
+from ecwid_mock._settings import Settings, Source, load_app, resolve_settings
+from ecwid_mock._signing import Secret
+
+__all__ = [
+    "configured_app",
+    "failure_section",
+    "https_server_for",
+    "make_factory",
+    "make_mock_ecwid",
+    "seed_for",
+    "session_settings",
+    "settings_for_test",
+]
+
+_NAMES = ("url", "client_secret", "store_id", "seed", "transport", "app")
+_CLI = ("url", "client_secret", "seed", "transport")
+_MARKER_LABEL = "@pytest.mark.ecwid"
+
+
+def _sources(config: pytest.Config, environ: Mapping[str, str]) -> list[Source]:
+    sources = [
+        Source("--ecwid-" + name.replace("_", "-"), {name: config.getoption(f"ecwid_{name}")})
+        for name in _CLI
+    ]
+    sources.append(
+        Source(
+            "environment variable ECWID_CLIENT_SECRET",
+            {"client_secret": environ.get("ECWID_CLIENT_SECRET")},
+        )
+    )
+    ini = config.inipath.name if config.inipath else "ini file"
+    sources += [
+        Source(f"ecwid_{name} in {ini}", {name: config.getini(f"ecwid_{name}")}) for name in _NAMES
+    ]
+    return sources
+
+
+_SOURCES = pytest.StashKey[list[Source]]()
+
+
+def session_settings(config: pytest.Config, environ: Mapping[str, str]) -> Settings:
+    """The run's settings (command line > environment > ini); remembers the sources."""
+    sources = _sources(config, environ)
+    config.stash[_SOURCES] = sources
+    return resolve_settings(sources)
+
+
+def settings_for_test(node: pytest.Item, base: Settings) -> Settings:
+    """This test's settings: its ``@pytest.mark.ecwid(...)`` on top of the run's."""
+    marker = node.get_closest_marker("ecwid")
+    if marker is None:
+        return base
+    if marker.args:
+        pytest.fail(f"{_MARKER_LABEL} takes keyword arguments only, got {marker.args!r}", False)
+    unknown = sorted(set(marker.kwargs) - set(_NAMES))
+    if unknown:
+        allowed = ", ".join(_NAMES)
+        pytest.fail(
+            f"{_MARKER_LABEL}: unknown setting(s) {', '.join(unknown)}; allowed: {allowed}", False
+        )
+    try:
+        return resolve_settings(
+            [Source(_MARKER_LABEL, marker.kwargs), *node.config.stash[_SOURCES]]
+        )
+    except ValueError as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
+def seed_for(node: pytest.Item, settings: Settings) -> int:
+    """A marker's seed as given; otherwise one derived from the base seed and the test id.
+
+    Derived seeds differ per test, do not depend on test order or on pytest-xdist workers, and
+    are reproduced by running the same test with the same ``--ecwid-seed``.
+    """
+    if settings.origins.get("seed") == _MARKER_LABEL:
+        return settings.seed
+    digest = hashlib.sha256(f"{settings.seed}:{node.nodeid}".encode()).digest()
+    return int.from_bytes(digest[:4], "big")
+
+
+def failure_section(item: pytest.Item, base: Settings) -> str:
+    """The "ecwid-mock" section of a failed test's report: seed, replay command, deliveries."""
+    seed = item.funcargs.get("ecwid_seed")  # type: ignore[attr-defined]
+    command = f"pytest {shlex.quote(item.nodeid)} --ecwid-seed={base.seed}"
+    lines = [f"seed {seed} (from base seed {base.seed} and the test id)", f"reproduce: {command}"]
+    mock = item.funcargs.get("ecwid")  # type: ignore[attr-defined]
+    if mock is not None:
+        lines += ["deliveries:", mock.deliveries.describe()]
+    return "\n".join(lines)
+
+
+def configured_app(settings: Settings) -> Any:
+    """The receiver app named by the ``ecwid_app`` setting, or a clear failure saying what to do."""
+    if settings.app is None:
+        pytest.fail(
+            "ecwid-mock: no receiver app is configured. Override the `ecwid_app` fixture to return "
+            "your ASGI or WSGI app, set `ecwid_app = myproject.app:app` in your ini file, or set "
+            "`ecwid_url` to a full https:// URL to test a live receiver.",
+            pytrace=False,
+        )
+    try:
+        return load_app(settings.app, source=settings.origins.get("app", ""))
+    except ValueError as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
+def https_server_for(app: Any, servers: dict[int, Any]) -> Any:
+    """One started ``LocalHTTPSServer`` per app for the whole session."""
+    entry = servers.get(id(app))
+    if entry is None:
+        from ecwid_mock import LocalHTTPSServer
+
+        server = LocalHTTPSServer(app)
+        server.start()
+        entry = servers[id(app)] = server
+        server._ecwid_app_ref = app  # type: ignore[attr-defined]  # keeps id(app) unique
+    return entry
+
+
+def make_factory(
+    seed: int, store_id: int | None, client_secret: str, settings: Settings, clock: Any
+) -> Any:
+    from ecwid_mock import EventFactory
+
+    secret = client_secret_for(client_secret, settings)
+    if settings.origins.get("store_id") == _MARKER_LABEL:
+        store_id = settings.store_id
+    return EventFactory(seed=seed, store_id=store_id, client_secret=secret, clock=clock)
+
+
+def client_secret_for(client_secret: str, settings: Settings) -> str | Secret:
+    """The marker's secret if the test has one, else the ``ecwid_client_secret`` fixture's."""
+    if settings.origins.get("client_secret") == _MARKER_LABEL:
+        return settings.client_secret
+    return client_secret
+
+
+def make_mock_ecwid(
+    fixture: Callable[[str], Any], settings: Settings, factory: Any, clock: Any
+) -> Any:
+    """The ``ecwid`` fixture's object, wired to the configured transport.
+
+    Retries run on the test's virtual clock whatever the transport, so tests stay fast and
+    deterministic even against a live URL.
+    """
+    from ecwid_mock import MockEcwid
+
+    secret = client_secret_for(fixture("ecwid_client_secret"), settings)
+    if settings.transport == "inprocess":
+        return MockEcwid.for_app(
+            fixture("ecwid_app"),
+            path=settings.path,
+            factory=factory,
+            clock=clock,
+            client_secret=secret,
+        )
+    if settings.transport == "https":
+        server = fixture("ecwid_https_server")
+        return MockEcwid(
+            server.url + settings.path,
+            factory=factory,
+            clock=clock,
+            client_secret=secret,
+            verify=server.client_ssl_context(),
+        )
+    return MockEcwid(settings.url, factory=factory, clock=clock, client_secret=secret)
