@@ -1,0 +1,362 @@
+"""The sender over real sockets on 127.0.0.1: each fault kind, TLS trust, in-process parity."""
+
+from __future__ import annotations
+
+import socket
+import ssl
+import struct
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import trustme
+
+from ecwid_mock import (
+    AsyncSender,
+    Event,
+    InvalidOption,
+    LocalHTTPSServer,
+    Outcome,
+    RetryPolicy,
+    Sender,
+    TestCertificates,
+    VirtualClock,
+    verify_signature,
+)
+from ecwid_mock._catalog import schema_for
+from ecwid_mock._signing import sign
+from ecwid_mock._transport import Timeouts
+
+SECRET = "network-test-client-secret"
+SHORT = Timeouts(connect=2.0, response=0.3)
+
+
+def make_event(event_type: str = "order.created", event_id: str | None = None) -> Event:
+    payload = dict(schema_for(event_type)["examples"][0])
+    if event_id is not None:
+        payload["eventId"] = event_id
+    return Event.from_payload(
+        payload, signature=sign(payload["eventCreated"], payload["eventId"], SECRET)
+    )
+
+
+async def receiver(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """An ASGI receiver: checks the signature; /status/NNN answers NNN; /redirect answers 301."""
+    if scope["type"] == "lifespan":
+        while (await receive())["type"] != "lifespan.shutdown":
+            await send({"type": "lifespan.startup.complete"})
+        await send({"type": "lifespan.shutdown.complete"})
+        return
+    body = b""
+    while True:
+        message = await receive()
+        body += message.get("body", b"")
+        if not message.get("more_body"):
+            break
+    headers = dict(scope["headers"])
+    signature = headers.get(b"x-ecwid-webhook-signature", b"").decode()
+    path = scope["path"]
+    extra: list[tuple[bytes, bytes]] = [(b"x-query", scope["query_string"])]
+    if not verify_signature(body, signature, SECRET):
+        status, text = 401, b"bad signature"
+    elif path.startswith("/status/"):
+        status, text = int(path.rsplit("/", 1)[1]), b"as asked"
+    elif path == "/redirect":
+        status, text = 301, b"moved"
+        extra.append((b"location", b"https://elsewhere.test/hook"))
+    else:
+        status, text = 200, b"ok"
+    await send({"type": "http.response.start", "status": status, "headers": extra})
+    await send({"type": "http.response.body", "body": text})
+
+
+@pytest.fixture(scope="module")
+def certificates() -> Iterator[TestCertificates]:
+    certs = TestCertificates()
+    yield certs
+    certs.cleanup()
+
+
+@pytest.fixture(scope="module")
+def server(certificates: TestCertificates) -> Iterator[LocalHTTPSServer]:
+    with LocalHTTPSServer(receiver, certificates=certificates) as running:
+        yield running
+
+
+def network_sender(url: str, certificates: TestCertificates, **options: Any) -> Sender:
+    options.setdefault("verify", certificates.client_ssl_context())
+    options.setdefault("clock", VirtualClock())
+    return Sender(url, client_secret=SECRET, **options)
+
+
+class RawTLSServer:
+    """Accepts TLS connections, reads the request, then resets or hangs, as told."""
+
+    def __init__(self, certificates: TestCertificates, behaviour: str) -> None:
+        self.behaviour = behaviour
+        self.context = certificates.server_ssl_context()
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(5)
+        self.port = self.listener.getsockname()[1]
+        self.release = threading.Event()
+        self.requests: list[bytes] = []
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+
+    def _serve(self) -> None:
+        try:
+            raw, _ = self.listener.accept()
+        except OSError:
+            return
+        raw.settimeout(5)
+        try:
+            conn = self.context.wrap_socket(raw, server_side=True)
+        except OSError:
+            raw.close()
+            return
+        with conn:
+            try:
+                self.requests.append(conn.recv(65536))
+            except OSError:
+                return
+            if self.behaviour == "reset":
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            else:
+                self.release.wait(10)
+
+    def __enter__(self) -> RawTLSServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.release.set()
+        self.listener.close()
+        self.thread.join(10)
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+# -- fault kinds -------------------------------------------------------------------------
+
+
+def test_refused_is_a_failed_attempt(certificates: TestCertificates) -> None:
+    url = f"https://127.0.0.1:{closed_port()}/hook"
+    with network_sender(url, certificates) as sender:
+        delivery = sender.send(make_event())
+    attempt = delivery.attempts[0]
+    assert (attempt.error, attempt.reason) == ("refused", "connection refused")
+    assert delivery.outcome is Outcome.RETRYING
+
+
+def test_reset_is_a_failed_attempt(certificates: TestCertificates) -> None:
+    with RawTLSServer(certificates, "reset") as raw:
+        url = f"https://127.0.0.1:{raw.port}/hook"
+        with network_sender(url, certificates) as sender:
+            delivery = sender.send(make_event())
+    assert raw.requests
+    assert raw.requests[0].startswith(b"POST /hook?eventtype=order.created ")
+    # Python's ssl reports a TCP reset under TLS as an end of stream: still a "reset".
+    assert delivery.attempts[0].error == "reset"
+
+
+def test_a_reset_over_plain_http_is_a_reset() -> None:
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(5)
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        conn.recv(65536)
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        conn.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/hook"
+    try:
+        with Sender(url, client_secret=SECRET, insecure_http_not_ecwid=True) as sender:
+            delivery = sender.send(make_event())
+    finally:
+        thread.join(10)
+        listener.close()
+    assert delivery.attempts[0].error == "reset"
+    assert "reset by the receiver" in delivery.attempts[0].reason
+
+
+def test_a_hang_past_the_response_timeout_is_a_timeout(certificates: TestCertificates) -> None:
+    with RawTLSServer(certificates, "hang") as raw:
+        url = f"https://127.0.0.1:{raw.port}/hook"
+        with network_sender(url, certificates, timeouts=SHORT) as sender:
+            delivery = sender.send(make_event())
+    assert delivery.attempts[0].error == "timeout"
+    assert delivery.attempts[0].reason == "no response within 0.3 s"
+
+
+def test_an_untrusted_certificate_is_a_tls_failure_not_a_crash(server: LocalHTTPSServer) -> None:
+    stranger = trustme.CA()
+    context = ssl.create_default_context()
+    stranger.configure_trust(context)
+    with Sender(server.url + "/hook", client_secret=SECRET, verify=context) as sender:
+        delivery = sender.send(make_event())
+    attempt = delivery.attempts[0]
+    assert attempt.error == "tls"
+    assert "certificate" in attempt.reason
+    assert delivery.outcome is Outcome.RETRYING
+
+
+def test_the_system_trust_store_does_not_trust_a_test_ca(server: LocalHTTPSServer) -> None:
+    with Sender(server.url + "/hook", client_secret=SECRET) as sender:
+        assert sender.send(make_event()).attempts[0].error == "tls"
+
+
+@pytest.mark.parametrize(
+    ("path", "reason"),
+    [
+        pytest.param(
+            "/redirect",
+            "redirect 301 not followed (Location: https://elsewhere.test/hook)",
+            id="301",
+        ),
+        pytest.param("/status/203", "status 203 is not one Ecwid accepts", id="203"),
+        pytest.param("/status/208", "status 208 is not one Ecwid accepts", id="208"),
+        pytest.param("/status/500", "status 500 Internal Server Error", id="500"),
+    ],
+)
+def test_answers_ecwid_does_not_accept(
+    server: LocalHTTPSServer, certificates: TestCertificates, path: str, reason: str
+) -> None:
+    with network_sender(server.url + path, certificates) as sender:
+        delivery = sender.send(make_event())
+    assert delivery.attempts[0].reason.startswith(reason)
+    assert not delivery.delivered
+
+
+@pytest.mark.parametrize("status", [200, 201, 202, 204, 209])
+def test_answers_ecwid_accepts(
+    server: LocalHTTPSServer, certificates: TestCertificates, status: int
+) -> None:
+    with network_sender(server.url + f"/status/{status}", certificates) as sender:
+        sender.send(make_event()).assert_delivered()
+
+
+# -- trust configuration -----------------------------------------------------------------
+
+
+def test_verify_accepts_a_ca_file(server: LocalHTTPSServer, certificates: TestCertificates) -> None:
+    path = certificates.ca_pem_path
+    for verify in (path, str(path)):
+        with Sender(server.url + "/hook", client_secret=SECRET, verify=verify) as sender:
+            sender.send(make_event()).assert_delivered()
+
+
+def test_an_unreadable_ca_file_names_the_path(tmp_path: Path) -> None:
+    missing = tmp_path / "no-such-ca.pem"
+    with pytest.raises(InvalidOption, match=r"CA file '.*no-such-ca\.pem'.*from verify="):
+        Sender("https://127.0.0.1:8443/hook", client_secret=SECRET, verify=missing)
+    garbage = tmp_path / "garbage.pem"
+    garbage.write_text("not a certificate")
+    with pytest.raises(InvalidOption, match=r"garbage\.pem"):
+        Sender("https://127.0.0.1:8443/hook", client_secret=SECRET, verify=garbage)
+
+
+def test_verification_cannot_be_turned_off() -> None:
+    with pytest.raises(InvalidOption, match="cannot be turned off"):
+        Sender("https://127.0.0.1:8443/hook", client_secret=SECRET, verify=False)
+
+
+# -- one behaviour, three transports ------------------------------------------------------
+
+
+def describe(delivery: Any) -> tuple[Any, ...]:
+    """What must not depend on the transport."""
+    skip = {"host", "content-length", "date", "server", "content-type", "transfer-encoding"}
+    return (
+        delivery.outcome,
+        [
+            (a.number, a.status_code, a.error, a.reason, a.body_excerpt, a.sent_at)
+            for a in delivery.attempts
+        ],
+        [(k, v) for k, v in delivery.attempts[0].response_headers if k.lower() not in skip],
+        [(k, v) for k, v in delivery.request_headers if k.lower() != "host"],
+    )
+
+
+@pytest.mark.parametrize("path", ["/hook", "/status/500", "/redirect", "/status/203"])
+def test_in_process_and_local_https_behave_the_same(
+    server: LocalHTTPSServer, certificates: TestCertificates, path: str
+) -> None:
+    events = [make_event(event_id=f"parity-{i}") for i in range(3)]
+    forged = Event.from_payload(schema_for("order.created")["examples"][0], signature="AAAA")
+    results = []
+    policy = RetryPolicy([15 * 60, 30 * 60])  # short: each attempt is a real request
+    for sender in (
+        Sender.for_app(
+            receiver, path=path, client_secret=SECRET, clock=VirtualClock(), retry_policy=policy
+        ),
+        network_sender(server.url + path, certificates, retry_policy=policy),
+    ):
+        with sender:
+            deliveries = sender.send_batch([*events, forged])
+            sender.run_until_idle()
+        results.append([describe(d) for d in deliveries])
+    assert results[0] == results[1]
+
+
+@pytest.mark.asyncio
+async def test_async_sender_over_local_https(
+    server: LocalHTTPSServer, certificates: TestCertificates
+) -> None:
+    async with AsyncSender(
+        server.url + "/hook", client_secret=SECRET, verify=certificates.ca_pem_path
+    ) as sender:
+        deliveries = await sender.send(make_event(), times=5, concurrently=True)
+        closed = AsyncSender(
+            f"https://127.0.0.1:{closed_port()}/hook",
+            client_secret=SECRET,
+            verify=certificates.ca_pem_path,
+        )
+        async with closed:
+            refused = await closed.send(make_event())
+    assert all(d.delivered for d in deliveries)
+    assert refused.attempts[0].error == "refused"
+
+
+@pytest.mark.asyncio
+async def test_async_sender_tls_failure_and_timeout(
+    server: LocalHTTPSServer, certificates: TestCertificates
+) -> None:
+    async with AsyncSender(server.url + "/hook", client_secret=SECRET) as sender:
+        assert (await sender.send(make_event())).attempts[0].error == "tls"
+    with RawTLSServer(certificates, "hang") as raw:
+        async with AsyncSender(
+            f"https://127.0.0.1:{raw.port}/hook",
+            client_secret=SECRET,
+            verify=certificates.client_ssl_context(),
+            timeouts=SHORT,
+        ) as sender:
+            assert (await sender.send(make_event())).attempts[0].error == "timeout"
+    with RawTLSServer(certificates, "reset") as raw:
+        async with AsyncSender(
+            f"https://127.0.0.1:{raw.port}/hook",
+            client_secret=SECRET,
+            verify=certificates.client_ssl_context(),
+        ) as sender:
+            assert (await sender.send(make_event())).attempts[0].error == "reset"
+
+
+def test_wsgi_app_over_local_https(certificates: TestCertificates) -> None:
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        ok = verify_signature(body, environ.get("HTTP_X_ECWID_WEBHOOK_SIGNATURE"), SECRET)
+        start_response("204 No Content" if ok else "401 Unauthorized", [])
+        return []
+
+    with (
+        LocalHTTPSServer(app, certificates=certificates) as wsgi_server,
+        network_sender(wsgi_server.url + "/hook", certificates) as sender,
+    ):
+        sender.send(make_event()).assert_delivered()
