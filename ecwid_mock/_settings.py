@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from ._errors import InvalidOption
 from ._signing import Secret
@@ -22,25 +22,26 @@ DEFAULT_PATH = "/webhooks/ecwid"
 DEFAULT_CLIENT_SECRET = "ecwid-mock-test-client-secret"
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):
     """One source of raw setting values, e.g. ``Source("command line", {"url": "..."})``."""
 
     label: str
     values: Mapping[str, Any]
 
 
-@dataclass(frozen=True)
-class Settings:
-    """Resolved settings; ``origins`` says where each non-default value came from."""
+class Settings(NamedTuple):
+    """Resolved settings; ``origins`` says where each non-default value came from.
+
+    (A NamedTuple rather than a dataclass: it is built at every pytest start-up.)
+    """
 
     url: str = DEFAULT_PATH
-    client_secret: Secret = field(default_factory=lambda: Secret(DEFAULT_CLIENT_SECRET))
+    client_secret: Secret = Secret(DEFAULT_CLIENT_SECRET)
     store_id: int | None = None
     seed: int = 0
     transport: str = "inprocess"
     app: str | None = None
-    origins: Mapping[str, str] = field(default_factory=dict)
+    origins: Mapping[str, str] = MappingProxyType({})
 
     @property
     def is_full_url(self) -> bool:
@@ -139,7 +140,7 @@ def resolve_settings(sources: Iterable[Source]) -> Settings:
     if "transport" not in chosen:
         url = chosen.get("url", DEFAULT_PATH)
         chosen["transport"] = "live" if "://" in url else "inprocess"
-    settings = Settings(**chosen, origins=origins)
+    settings = Settings(**chosen, origins=MappingProxyType(origins))
     if settings.transport == "live" and not settings.is_full_url:
         raise InvalidOption(
             "ecwid_url",

@@ -6,8 +6,6 @@ when a fixture or hook needs it, so that an unused plugin costs nothing at start
 
 from __future__ import annotations
 
-import hashlib
-import shlex
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -87,6 +85,8 @@ def seed_for(node: pytest.Item, settings: Settings) -> int:
     Derived seeds differ per test, do not depend on test order or on pytest-xdist workers, and
     are reproduced by running the same test with the same ``--ecwid-seed``.
     """
+    import hashlib
+
     if settings.origins.get("seed") == _MARKER_LABEL:
         return settings.seed
     digest = hashlib.sha256(f"{settings.seed}:{node.nodeid}".encode()).digest()
@@ -95,6 +95,8 @@ def seed_for(node: pytest.Item, settings: Settings) -> int:
 
 def failure_section(item: pytest.Item, base: Settings) -> str:
     """The "ecwid-mock" section of a failed test's report: seed, replay command, deliveries."""
+    import shlex
+
     seed = item.funcargs.get("ecwid_seed")  # type: ignore[attr-defined]
     command = f"pytest {shlex.quote(item.nodeid)} --ecwid-seed={base.seed}"
     lines = [f"seed {seed} (from base seed {base.seed} and the test id)", f"reproduce: {command}"]
