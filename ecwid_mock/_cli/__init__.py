@@ -27,6 +27,7 @@ COMMANDS = (
     "schema",
     "validate",
     "listen",
+    "send",
 )
 
 DESCRIPTION = """\

@@ -1,0 +1,219 @@
+"""``ecwid-mock send``: deliver generated events to a webhook URL the way Ecwid does."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING, Any
+
+from .._signature_modes import SIGNATURE_MODES
+from ._common import CommandError, add_command, colour, print_json, print_table, progress_bar
+from .generate import parse_assignment
+from .sign import SECRET_ENV, add_secret_option, required_secret
+
+if TYPE_CHECKING:
+    from .._delivery import Delivery, DeliverySummary
+
+#: How many failed deliveries the report shows in full.
+SHOWN_FAILURES = 5
+
+DESCRIPTION = f"""\
+Build COUNT events of TYPE (or 'mixed') with the event factory and POST them to URL exactly
+as Ecwid would: HTTPS only, Ecwid's headers plus any --header, no redirects followed, 3 s
+to connect and 10 s for the response. Only 200, 201, 202, 204 and 209 count as delivered.
+Each event gets one attempt; a failed one is reported as 'retrying' (Ecwid would try again
+15 minutes later).
+
+The client secret comes from --client-secret or ${SECRET_ENV}. Trust a private CA with
+--cacert (certificate checks cannot be turned off). Exit 0 when every event was delivered,
+1 when some were not, 2 for bad input.
+
+signature modes (--signature): {", ".join(SIGNATURE_MODES)}"""
+
+
+def add_parser(subparsers: Any) -> None:
+    parser = add_command(
+        subparsers,
+        "send",
+        help="deliver generated events to a webhook URL, as Ecwid does",
+        description=DESCRIPTION,
+        examples=[
+            "ecwid-mock send order.created --url https://example.com/webhooks/ecwid",
+            "ecwid-mock send mixed --count 1000 --concurrency 50 --url https://127.0.0.1:8443/hook"
+            " --cacert ca.pem",
+            "ecwid-mock send order.updated --set data.newPaymentStatus=PAID --header X-App:1 "
+            "--url https://example.com/hook --json",
+            "ecwid-mock send order.created --signature invalid --url https://example.com/hook",
+        ],
+    )
+    parser.add_argument("event_type", metavar="TYPE", help="an event type, or 'mixed'")
+    parser.add_argument("--url", required=True, help="the webhook URL (https)")
+    parser.add_argument(
+        "--count", "-n", type=int, default=1, metavar="N", help="how many events (default 1)"
+    )
+    parser.add_argument(
+        "--concurrency",
+        "-c",
+        type=int,
+        default=10,
+        metavar="C",
+        help="requests in flight at once (default 10)",
+    )
+    parser.add_argument("--cacert", metavar="FILE", help="PEM file of CA certificates to trust")
+    parser.add_argument(
+        "--header",
+        action="append",
+        default=[],
+        metavar="NAME:VALUE",
+        dest="headers",
+        help="a custom header, sent after Ecwid's own (repeatable)",
+    )
+    parser.add_argument("--seed", type=int, metavar="S", help="seed for replayable events")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        dest="assignments",
+        help="override a field, e.g. data.newPaymentStatus=PAID (repeatable)",
+    )
+    parser.add_argument(
+        "--signature", default="valid", metavar="MODE", help="signature mode (default valid)"
+    )
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument(
+        "--connect-timeout", type=float, default=3.0, metavar="S", help="default 3 (Ecwid's)"
+    )
+    parser.add_argument(
+        "--response-timeout", type=float, default=10.0, metavar="S", help="default 10 (Ecwid's)"
+    )
+    parser.add_argument(
+        "--insecure-http-not-ecwid",
+        action="store_true",
+        help="allow a plain http:// URL for local development (Ecwid never calls one)",
+    )
+    add_secret_option(parser, default_note="required")
+    parser.set_defaults(func=run, command_name="send")
+
+
+def parse_header(text: str) -> tuple[str, str]:
+    """``NAME:VALUE`` -> (name, value); the value may be empty, spaces after ':' are dropped."""
+    name, sep, value = text.partition(":")
+    if not sep or not name.strip():
+        raise CommandError(f"--header {text!r}: expected NAME:VALUE, for example X-App-Id:42")
+    return name.strip(), value.lstrip()
+
+
+def run(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from .._catalog import event_info
+    from .._clock import RealClock
+    from .._factory import EventFactory
+    from .._retry import RetryPolicy
+    from .._sender import AsyncSender
+    from .._signature_modes import check_mode
+    from .._transport import Timeouts
+
+    if args.count < 1:
+        raise CommandError(f"--count must be 1 or more, but got {args.count}")
+    if args.concurrency < 1:
+        raise CommandError(f"--concurrency must be 1 or more, but got {args.concurrency}")
+    secret = required_secret(args)
+    mode = check_mode(args.signature, source="--signature")
+    overrides = dict(parse_assignment(a) for a in args.assignments)
+    headers = [parse_header(h) for h in args.headers]
+    if args.event_type == "mixed":
+        if overrides:
+            raise CommandError("--set needs one event type, not 'mixed'")
+    else:
+        event_info(args.event_type)  # an unknown type fails before any traffic
+    timeouts = Timeouts(connect=args.connect_timeout, response=args.response_timeout)
+    clock = RealClock()
+    factory = EventFactory(seed=args.seed, client_secret=secret, clock=clock)
+    sender = AsyncSender(
+        args.url,
+        client_secret=secret,
+        custom_headers=headers,
+        verify=args.cacert if args.cacert is not None else True,
+        timeouts=timeouts,
+        clock=clock,
+        retry_policy=RetryPolicy.current(),
+        factory=factory,
+        insecure_http_not_ecwid=args.insecure_http_not_ecwid,
+    )
+    if args.event_type == "mixed":
+        events: Any = factory.stream(args.count, signature=mode)
+    else:
+        events = (
+            factory.build(args.event_type, overrides=overrides or None, signature=mode)
+            for _ in range(args.count)
+        )
+    first = next(events)  # bad --set values fail here, before any traffic
+    if args.seed is None:
+        sys.stderr.write(f"ecwid-mock send: seed {factory.seed} (--seed to replay)\n")
+
+    def all_events() -> Any:
+        yield first
+        yield from events
+
+    summary, failures = asyncio.run(_send(sender, all_events(), args))
+    _report(summary, failures, args)
+    return 0 if summary.all_delivered else 1
+
+
+async def _send(
+    sender: Any, events: Any, args: argparse.Namespace
+) -> tuple[DeliverySummary, list[Delivery]]:
+    progress = progress_bar("sending", sys.stderr) if args.count > 1 else None
+    failures: list[Delivery] = []
+    async with sender:
+        run = sender.send_many(events, concurrency=args.concurrency)
+        async for delivery in run:
+            if not delivery.delivered and len(failures) < SHOWN_FAILURES:
+                failures.append(delivery)
+            if progress is not None:
+                progress(run.summary.total, args.count)
+        if progress is not None:
+            progress(0, 0)
+    summary: DeliverySummary = run.summary
+    return summary, failures
+
+
+def _delivery_dict(delivery: Delivery) -> dict[str, Any]:
+    return {
+        "event_type": delivery.event.event_type,
+        "event_id": delivery.event.event_id,
+        "url": delivery.url,
+        "outcome": delivery.outcome.value,
+        "request_headers": [list(pair) for pair in delivery.request_headers],
+        "attempts": [
+            {
+                "number": a.number,
+                "status_code": a.status_code,
+                "error": a.error,
+                "reason": a.reason,
+                "duration_s": round(a.duration, 6),
+                "body_excerpt": a.body_excerpt,
+            }
+            for a in delivery.attempts
+        ],
+    }
+
+
+def _report(summary: DeliverySummary, failures: list[Delivery], args: argparse.Namespace) -> None:
+    if args.json:
+        print_json(
+            {"summary": summary.as_dict(), "failures": [_delivery_dict(d) for d in failures]}
+        )
+        return
+    for delivery in failures:
+        print(delivery.explain("to be delivered"))
+        print()
+    print_table(["result", "count"], [list(row) for row in summary.rows()])
+    verdict = (
+        colour("all delivered", "green")
+        if summary.all_delivered
+        else colour(f"{summary.total - summary.delivered} not delivered", "red")
+    )
+    print(verdict)
