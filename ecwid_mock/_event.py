@@ -14,9 +14,13 @@ __all__ = ["CONTENT_TYPE", "Event", "serialise"]
 CONTENT_TYPE = "application/json; charset=UTF-8"
 
 
+# One encoder for every event: json.dumps() with options builds a new one per call.
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
 def serialise(payload: Mapping[str, Any]) -> bytes:
     """Compact UTF-8 JSON in the payload's own key order, as Ecwid sends it."""
-    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return _ENCODER.encode(payload).encode("utf-8")
 
 
 @dataclass(frozen=True, eq=True)

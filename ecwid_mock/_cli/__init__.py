@@ -26,6 +26,9 @@ COMMANDS = (
     "events",
     "schema",
     "validate",
+    "generate",
+    "sign",
+    "verify",
     "listen",
     "send",
 )
