@@ -39,9 +39,8 @@ from ._signing import Secret
 from ._transport import (
     Answer,
     Timeouts,
-    async_transport_for,
+    async_poster_for,
     perform,
-    perform_async,
     resolve_ssl_context,
     resolve_timeouts,
     sync_transport_for,
@@ -764,8 +763,12 @@ class AsyncSender(_SenderBase):
             factory=factory,
             insecure_http_not_ecwid=insecure_http_not_ecwid,
         )
-        self._transport, self._owns_transport = async_transport_for(
-            app=app, transport=transport, ssl_context=context, app_type=app_kind
+        self._poster = async_poster_for(
+            app=app,
+            transport=transport,
+            ssl_context=context,
+            app_type=app_kind,
+            timeouts=self._core.timeouts,
         )
         self._closed = False
 
@@ -876,7 +879,7 @@ class AsyncSender(_SenderBase):
         scheduled = self._retry_or_send_time(delivery)
         sent = self._core.clock.now()
         started = time.perf_counter()
-        answer = await perform_async(self._transport, request, self._core.timeouts)
+        answer = await self._poster.post(request)
         self._core.record(delivery, scheduled, sent, time.perf_counter() - started, answer)
         return delivery
 
@@ -930,8 +933,7 @@ class AsyncSender(_SenderBase):
         """Close the connections."""
         if not self._closed:
             self._closed = True
-            if self._owns_transport:
-                await self._transport.aclose()
+            await self._poster.aclose()
 
     async def __aenter__(self) -> AsyncSender:
         return self

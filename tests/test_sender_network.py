@@ -360,3 +360,56 @@ def test_wsgi_app_over_local_https(certificates: TestCertificates) -> None:
         network_sender(wsgi_server.url + "/hook", certificates) as sender,
     ):
         sender.send(make_event()).assert_delivered()
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("path", ["/hook", "/status/500", "/redirect", "/status/208"])
+async def test_async_network_engine_matches_the_sync_one(
+    server: LocalHTTPSServer, certificates: TestCertificates, path: str
+) -> None:
+    headers = {"Content-Type": "text/plain", "X-App": "7"}
+    events = [make_event(event_id=f"engine-{i}") for i in range(2)]
+    policy = RetryPolicy([60])
+    with network_sender(
+        server.url + path, certificates, custom_headers=headers, retry_policy=policy
+    ) as sync_sender:
+        expected = [describe(d) for d in sync_sender.send_batch(events)]
+        sync_sender.run_until_idle()
+    async with AsyncSender(
+        server.url + path,
+        client_secret=SECRET,
+        verify=certificates.client_ssl_context(),
+        custom_headers=headers,
+        retry_policy=policy,
+        clock=VirtualClock(),
+    ) as async_sender:
+        got = [describe(d) for d in await async_sender.send_batch(events)]
+        await async_sender.run_until_idle()
+    assert got == expected
+
+
+@pytest.mark.asyncio
+async def test_the_async_engine_sends_both_header_lines(certificates: TestCertificates) -> None:
+    seen: list[list[tuple[bytes, bytes]]] = []
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        seen.append(list(scope["headers"]))
+        await receive()
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    with LocalHTTPSServer(app, certificates=certificates) as local:
+        async with AsyncSender(
+            local.url + "/hook",
+            client_secret=SECRET,
+            verify=certificates.client_ssl_context(),
+            custom_headers=[("Content-Type", "text/plain"), ("Authorization", "Bearer t")],
+        ) as sender:
+            (await sender.send(make_event())).assert_delivered()
+    names = [name for name, _ in seen[0]]
+    assert names.count(b"content-type") == 2
+    assert (b"authorization", b"Bearer t") in seen[0]
+    assert b"cookie" not in names
+    assert b"accept-encoding" not in names
