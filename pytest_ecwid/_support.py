@@ -98,12 +98,21 @@ def failure_section(item: pytest.Item, base: Settings) -> str:
     import shlex
 
     seed = item.funcargs.get("ecwid_seed")  # type: ignore[attr-defined]
-    command = f"pytest {shlex.quote(item.nodeid)} --ecwid-seed={base.seed}"
+    command = f"pytest {shlex.quote(_node_from_here(item))} --ecwid-seed={base.seed}"
     lines = [f"seed {seed} (from base seed {base.seed} and the test id)", f"reproduce: {command}"]
     mock = item.funcargs.get("ecwid")  # type: ignore[attr-defined]
     if mock is not None:
         lines += ["deliveries:", mock.deliveries.describe()]
     return "\n".join(lines)
+
+
+def _node_from_here(item: pytest.Item) -> str:
+    """The test id as typed from the directory pytest was started in (not the rootdir)."""
+    import os
+
+    _, sep, rest = item.nodeid.partition("::")
+    where = os.path.relpath(item.path, item.config.invocation_params.dir)
+    return where + sep + rest
 
 
 def configured_app(settings: Settings) -> Any:
