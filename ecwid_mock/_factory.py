@@ -13,12 +13,14 @@ order.created(); order.updated(payment="PAID"); order.deleted()``).
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import math
 import random
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeGuard
 
 from . import _ids
@@ -109,6 +111,25 @@ class _Plan:
     validator: Any
 
 
+@functools.lru_cache(maxsize=256)
+def _plan_for(event_type: str) -> _Plan:
+    """Read once per process what building ``event_type`` needs from its schema."""
+    from ._validate import _fast
+
+    info = event_info(event_type)
+    root = merge([schema_for(info.event_type, strict=True)])
+    data = merge(root.properties["data"]) if "data" in root.properties else Node()
+    names = tuple(f.name for f in info.data_fields)
+    return _Plan(
+        event_type=info.event_type,
+        entity=info.entity,
+        action=info.action,
+        data_names=names,
+        data_nodes=MappingProxyType({n: merge(data.properties[n]) for n in names}),
+        validator=_fast((info.event_type, True)),
+    )
+
+
 def _is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -180,6 +201,14 @@ class EventFactory:
                 "an object with a now() method returning UNIX seconds",
                 source="EventFactory",
             )
+        for name, secret in (("client_secret", client_secret), ("access_token", access_token)):
+            if secret is None:
+                continue
+            if not isinstance(secret, (str, bytes, Secret)):
+                shown = f"<{type(secret).__name__}>"  # never the value: it may be a real secret
+                raise InvalidOption(name, shown, "a str, bytes or Secret", source="EventFactory")
+            if not secret:
+                raise InvalidOption(name, "", "a non-empty secret", source="EventFactory")
         self._seed: int = seed
         self._rng = random.Random(seed)
         self._store_id: int = store_id if store_id is not None else _ids.store_id(self._rng)
@@ -234,12 +263,8 @@ class EventFactory:
     def faker(self) -> Faker:
         """The factory's one Faker, created on first use and seeded with :attr:`seed`."""
         if self._faker is None:
-            try:
-                from faker import Faker
-            except ImportError as exc:  # pragma: no cover - faker is a dependency
-                raise InvalidOption(
-                    "locale", self._locale, "usable once Faker is installed", source="Faker"
-                ) from exc
+            from faker import Faker
+
             try:
                 faker = Faker(self._locale)
             except AttributeError:
@@ -296,21 +321,7 @@ class EventFactory:
     def _plan(self, event_type: str) -> _Plan:
         plan = self._plans.get(event_type)
         if plan is None:
-            from ._validate import _fast
-
-            info = event_info(event_type)
-            root = merge([schema_for(info.event_type, strict=True)])
-            data = merge(root.properties["data"]) if "data" in root.properties else Node()
-            names = tuple(f.name for f in info.data_fields)
-            plan = _Plan(
-                event_type=info.event_type,
-                entity=info.entity,
-                action=info.action,
-                data_names=names,
-                data_nodes={n: merge(data.properties[n]) for n in names},
-                validator=_fast((info.event_type, True)),
-            )
-            self._plans[event_type] = plan
+            plan = self._plans[event_type] = _plan_for(event_type)
         return plan
 
     def build(

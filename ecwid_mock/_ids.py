@@ -49,11 +49,14 @@ _CLEAR_VERSION = ~(0xF000 << 64) & ((1 << 128) - 1)
 _CLEAR_VARIANT = ~(0xC000 << 48) & ((1 << 128) - 1)
 
 
+_POWERS_OF_TEN: tuple[int, ...] = tuple(10**n for n in range(20))
+
+
 def _digits(rng: random.Random, fewest: int, most: int) -> int:
     # random() rather than randrange(): 5x faster, and 53 bits cover 10-digit ids evenly.
     count = fewest + int(rng.random() * (most - fewest + 1))
-    low = 10 ** (count - 1)
-    return low + int(rng.random() * (10 * low - low))
+    low = _POWERS_OF_TEN[count - 1]
+    return low + int(rng.random() * (9 * low))
 
 
 def store_id(rng: random.Random) -> int:

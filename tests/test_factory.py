@@ -423,6 +423,11 @@ def test_seed_none_draws_a_seed_that_replays() -> None:
         pytest.param({"locale": "english"}, r"invalid locale 'english'.*en_US", id="locale"),
         pytest.param({"order_id_prefix": "MY STORE"}, r"order_id_prefix 'MY STORE'", id="prefix"),
         pytest.param({"clock": 5}, r"invalid clock 5.*now\(\)", id="clock"),
+        pytest.param({"client_secret": ""}, r"invalid client_secret ''", id="empty-secret"),
+        pytest.param(
+            {"client_secret": 12345}, r"invalid client_secret '<int>'.*str, bytes", id="int-secret"
+        ),
+        pytest.param({"access_token": b""}, r"invalid access_token ''", id="empty-token"),
     ],
 )
 def test_bad_factory_options(options: dict[str, Any], message: str) -> None:
