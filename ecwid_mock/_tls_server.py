@@ -383,6 +383,7 @@ def _make_wsgi_server(
         def finish_request(self, request: Any, client_address: Any) -> None:
             # The TLS handshake runs here, in the request's own thread, not the accept loop.
             request.settimeout(_WSGI_CONNECTION_TIMEOUT)
+            request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             tls = context.wrap_socket(request, server_side=True, do_handshake_on_connect=False)
             key = object()
             self._open[key] = tls
@@ -513,7 +514,9 @@ def _bind(host: str, port: int) -> socket.socket:
             ) from None
         family, _, _, _, address = infos[0]
     for _attempt in range(20):
-        sock = socket.socket(family, socket.SOCK_STREAM)
+        # proto must say TCP: asyncio sets TCP_NODELAY on accepted connections only then,
+        # and without it every keep-alive response waits ~40 ms for a delayed ACK.
+        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         try:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             sock.bind(address)

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from ecwid_mock import EcwidMockError, InvalidOption
-from ecwid_mock._tls_server import LocalHTTPSServer, TestCertificates
+from ecwid_mock._tls_server import LocalHTTPSServer, TestCertificates, _bind
 
 
 async def asgi_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -312,3 +312,13 @@ def test_a_default_server_makes_its_own_certificates() -> None:
 
 def test_test_certificates_is_not_collected_as_a_test() -> None:
     assert TestCertificates.__test__ is False
+
+
+def test_listening_sockets_are_tcp_so_responses_are_not_delayed() -> None:
+    # asyncio turns off Nagle's algorithm on accepted connections only for IPPROTO_TCP
+    # sockets; a generic one made keep-alive responses wait ~40 ms each for a delayed ACK.
+    sock = _bind("127.0.0.1", 0)
+    try:
+        assert sock.proto == socket.IPPROTO_TCP
+    finally:
+        sock.close()
