@@ -146,7 +146,11 @@ class LocalHTTPSServer:
                 names = (*names, self.host)
             certificates = TestCertificates(identities=names)
         self.certificates = certificates
-        self.startup_timeout = startup_timeout
+        if isinstance(startup_timeout, bool) or not (
+            isinstance(startup_timeout, (int, float)) and 0 < startup_timeout < float("inf")
+        ):
+            raise InvalidOption("startup_timeout", startup_timeout, "a number of seconds > 0")
+        self.startup_timeout = float(startup_timeout)
         self._lock = threading.RLock()
         self._bound_port: int | None = None
         self._thread: threading.Thread | None = None

@@ -322,3 +322,11 @@ def test_listening_sockets_are_tcp_so_responses_are_not_delayed() -> None:
         assert sock.proto == socket.IPPROTO_TCP
     finally:
         sock.close()
+
+
+@pytest.mark.parametrize(
+    "timeout", [0, -1, float("nan"), "5"], ids=["zero", "negative", "nan", "str"]
+)
+def test_a_bad_startup_timeout_is_refused(timeout: Any) -> None:
+    with pytest.raises(InvalidOption, match="startup_timeout"):
+        LocalHTTPSServer(asgi_app, startup_timeout=timeout)
