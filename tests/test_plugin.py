@@ -82,14 +82,14 @@ def test_duplicates_are_answered(ecwid):
 
 
 def test_quickstart_passes(project: pytest.Pytester) -> None:
-    project.makepyfile(test_receiver=QUICKSTART)
+    project.makepyfile(test_quickstart=QUICKSTART)
     result = project.runpytest()
     result.assert_outcomes(passed=3)
 
 
 def test_a_planted_bug_fails_with_a_message_that_names_it(project: pytest.Pytester) -> None:
     project.makepyfile(receiver=BUGGY_RECEIVER)
-    project.makepyfile(test_receiver=QUICKSTART)
+    project.makepyfile(test_quickstart=QUICKSTART)
     result = project.runpytest()
     result.assert_outcomes(passed=2, failed=1)
     result.stdout.fnmatch_lines(
@@ -100,7 +100,7 @@ def test_a_planted_bug_fails_with_a_message_that_names_it(project: pytest.Pytest
             "*200*",
             "*ecwid-mock*",
             "seed * (from base seed 0 and the test id)",
-            "reproduce: pytest test_receiver.py::test_forged_signature_is_rejected --ecwid-seed=0",
+            "reproduce: pytest test_quickstart.py::test_forged_signature_is_rejected --ecwid-seed=0",
         ]
     )
     assert "s3cr3t-client" not in result.stdout.str()

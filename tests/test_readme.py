@@ -117,7 +117,7 @@ def create_app(client_secret):
 def test_quickstart(pytester: pytest.Pytester) -> None:
     pytester.mkpydir("myproject")
     (pytester.path / "myproject" / "app.py").write_text(MYPROJECT_APP)
-    pytester.makepyfile(test_receiver=_block("python", "def test_new_order_is_accepted"))
+    pytester.makepyfile(test_readme_quickstart=_block("python", "def test_new_order_is_accepted"))
     pytester.syspathinsert()
     pytester.runpytest("-p", "ecwid").assert_outcomes(passed=2)
 
