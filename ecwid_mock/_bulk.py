@@ -121,24 +121,46 @@ async def aiter_tasks(
     attempt: Callable[[Delivery], Awaitable[Delivery]],
     concurrency: int,
 ) -> AsyncIterator[Delivery]:
-    """Attempt each delivery as an asyncio task, at most ``concurrency`` at once."""
-    in_flight: set[asyncio.Future[Delivery]] = set()
-    exhausted = False
+    """Attempt each delivery with ``concurrency`` worker tasks pulling from ``opened``.
+
+    Workers (not a task per event) keep the per-delivery cost flat: no set of futures is
+    rescanned on each completion. Finished deliveries pass through a queue of bounded size,
+    so a slow consumer holds the workers back instead of piling up results.
+    """
+    queue: asyncio.Queue[Delivery | _Done] = asyncio.Queue(maxsize=concurrency)
+
+    async def worker() -> None:
+        try:
+            for delivery in opened:  # a shared iterator: next() never awaits, so no overlap
+                if delivery.outcome is Outcome.RETRYING:
+                    delivery = await attempt(delivery)
+                await queue.put(delivery)
+        except Exception as exc:  # bad input from the caller's iterable: raise it there
+            await queue.put(_Done(exc))
+        else:
+            await queue.put(_Done(None))
+
+    workers = [asyncio.ensure_future(worker()) for _ in range(concurrency)]
+    finished = 0
     try:
-        while True:
-            while not exhausted and len(in_flight) < concurrency:
-                delivery = next(opened, None)
-                if delivery is None:
-                    exhausted = True
-                elif delivery.outcome is not Outcome.RETRYING:
-                    yield delivery
-                else:
-                    in_flight.add(asyncio.ensure_future(attempt(delivery)))
-            if not in_flight:
-                return
-            done, in_flight = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
-            for task in done:
-                yield task.result()
+        while finished < concurrency:
+            item = await queue.get()
+            if isinstance(item, _Done):
+                finished += 1
+                if item.error is not None:
+                    raise item.error
+                continue
+            yield item
     finally:
-        if in_flight:
-            await asyncio.wait(in_flight)
+        for task in workers:
+            task.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
+
+
+class _Done:
+    """A worker ran out of events (or hit an error in the caller's iterable)."""
+
+    __slots__ = ("error",)
+
+    def __init__(self, error: Exception | None) -> None:
+        self.error = error

@@ -123,8 +123,8 @@ class Delivery:
     outcome: Outcome = Outcome.RETRYING
     next_retry_at: float | None = None
     blocked_reason: str = ""
-    # The prepared request, kept while retries may still resend it (identical bytes).
-    _request: Any = field(default=None, init=False, repr=False, compare=False)
+    # The request (a _transport.Wire), kept while retries may resend it: identical bytes.
+    _wire: Any = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def delivered(self) -> bool:

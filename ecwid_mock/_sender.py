@@ -39,6 +39,7 @@ from ._signing import Secret
 from ._transport import (
     Answer,
     Timeouts,
+    Wire,
     async_poster_for,
     perform,
     resolve_ssl_context,
@@ -151,6 +152,15 @@ class _Core:
         self.secret = _resolve_secret(client_secret)
         self.custom_headers = _resolve_custom_headers(custom_headers)
         self.timeouts = resolve_timeouts(timeouts)
+        self._timeout_extension = self.timeouts.extension()
+        self._custom_wire = [
+            (name, value.reveal().decode("latin-1") if isinstance(value, Secret) else value)
+            for name, value in self.custom_headers
+        ]
+        self._custom_shown = [
+            (name, _display_value(name, value)) for name, value in self.custom_headers
+        ]
+        self._urls: dict[str, tuple[str, httpx.URL, str]] = {}
         if retry_policy is None:
             retry_policy = RetryPolicy.current()
         elif isinstance(retry_policy, str):
@@ -174,43 +184,39 @@ class _Core:
 
     # -- building ----------------------------------------------------------------------
 
-    def build_request(self, event: Event) -> tuple[httpx.Request, str, tuple[tuple[str, str], ...]]:
-        import httpx
+    def build_wire(self, event: Event) -> tuple[Wire, tuple[tuple[str, str], ...]]:
+        """The request for ``event``, and its header lines as shown in reports."""
+        cached = self._urls.get(event.event_type)
+        if cached is None:
+            import httpx
 
-        url = event_url(self.url, event.event_type)
-        defaults = [*event.headers.items(), ("User-Agent", USER_AGENT)]
-        custom = [
-            (name, value.reveal().decode("latin-1") if isinstance(value, Secret) else value)
-            for name, value in self.custom_headers
-        ]
-        request = httpx.Request(
-            "POST",
-            url,
-            headers=defaults + custom,
-            content=event.body,
-            extensions={"timeout": self.timeouts.extension()},
-        )
-        # httpx puts Host first and Content-Length last, around the lines given.
+            text = event_url(self.url, event.event_type)
+            parsed = httpx.URL(text)
+            cached = self._urls[event.event_type] = (text, parsed, parsed.netloc.decode("ascii"))
+        url, parsed, host = cached
+        lines = (*event.headers.items(), ("User-Agent", USER_AGENT), *self._custom_wire)
+        wire = Wire(url, parsed, lines, event.body, self._timeout_extension)
+        # As httpx and aiohttp send them: Host first and Content-Length last.
         shown = (
-            ("Host", request.headers["host"]),
-            *defaults,
-            *((name, _display_value(name, value)) for name, value in self.custom_headers),
-            ("Content-Length", request.headers["content-length"]),
+            ("Host", host),
+            *lines[: len(lines) - len(self._custom_wire)],
+            *self._custom_shown,
+            ("Content-Length", str(len(event.body))),
         )
-        return request, url, shown
+        return wire, shown
 
     def open(self, event: Event) -> Delivery:
         """A new delivery, due now; already final (blocked) when the app is blocked."""
-        request, url, shown = self.build_request(event)
+        wire, shown = self.build_wire(event)
         delivery = Delivery(
-            event=event, url=url, request_headers=shown, max_attempts=self.policy.max_attempts
+            event=event, url=wire.url, request_headers=shown, max_attempts=self.policy.max_attempts
         )
         with self.lock:
             if self.blocked_at is not None:
                 delivery.outcome = Outcome.BLOCKED
                 delivery.blocked_reason = self.block_reason
                 return delivery
-        delivery._request = request
+        delivery._wire = wire
         delivery.next_retry_at = self.clock.now()
         return delivery
 
@@ -266,7 +272,7 @@ class _Core:
     def _finish(self, delivery: Delivery, outcome: Outcome) -> None:
         delivery.outcome = outcome
         delivery.next_retry_at = None
-        delivery._request = None
+        delivery._wire = None
 
     def _block(self, now: float) -> None:
         assert self.failing_since is not None
@@ -292,7 +298,7 @@ class _Core:
         with self.lock:
             for _, _, queued in self.queue:
                 queued.next_retry_at = None
-                queued._request = None
+                queued._wire = None
             self.queue.clear()
             self.history.clear()
         self.reset_block()
@@ -648,13 +654,13 @@ class Sender(_SenderBase):
     def _attempt(self, delivery: Delivery) -> Delivery:
         import time
 
-        request = delivery._request
-        if request is None:  # finished meanwhile (blocked or cleared)
+        wire = delivery._wire
+        if wire is None:  # finished meanwhile (blocked or cleared)
             return delivery
         scheduled = self._retry_or_send_time(delivery)
         sent = self._core.clock.now()
         started = time.perf_counter()
-        answer = perform(self._transport, request, self._core.timeouts)
+        answer = perform(self._transport, wire, self._core.timeouts)
         self._core.record(delivery, scheduled, sent, time.perf_counter() - started, answer)
         return delivery
 
@@ -873,13 +879,13 @@ class AsyncSender(_SenderBase):
     async def _attempt(self, delivery: Delivery) -> Delivery:
         import time
 
-        request = delivery._request
-        if request is None:
+        wire = delivery._wire
+        if wire is None:
             return delivery
         scheduled = self._retry_or_send_time(delivery)
         sent = self._core.clock.now()
         started = time.perf_counter()
-        answer = await self._poster.post(request)
+        answer = await self._poster.post(wire)
         self._core.record(delivery, scheduled, sent, time.perf_counter() - started, answer)
         return delivery
 

@@ -31,6 +31,7 @@ __all__ = [
     "Answer",
     "HttpxPoster",
     "Timeouts",
+    "Wire",
     "app_kind",
     "async_poster_for",
     "classify_error",
@@ -47,6 +48,32 @@ BODY_EXCERPT_CHARS = 300
 _BODY_READ_LIMIT = 64 * 1024
 
 AppKind = Literal["auto", "asgi", "wsgi"]
+
+
+@dataclass(frozen=True, slots=True)
+class Wire:
+    """One webhook request as plain values; each engine builds its own form from it.
+
+    Kept by a Delivery while retries may resend it: every attempt sends these bytes.
+    """
+
+    url: str
+    parsed_url: Any  # httpx.URL, parsed once per event type
+    lines: tuple[tuple[str, str], ...]
+    body: bytes
+    timeout: dict[str, float | None]
+
+    def httpx_request(self) -> httpx.Request:
+        import httpx
+
+        return httpx.Request(
+            "POST",
+            self.parsed_url,
+            headers=self.lines,
+            content=self.body,
+            extensions={"timeout": self.timeout},
+        )
+
 
 # Headers and body go out in separate writes: without TCP_NODELAY, Nagle's algorithm and
 # delayed ACKs add ~40 ms to every request.
@@ -230,10 +257,10 @@ async def _aread_capped(response: httpx.Response) -> bytes:
     return b"".join(chunks)
 
 
-def perform(transport: httpx.BaseTransport, request: httpx.Request, timeouts: Timeouts) -> Answer:
-    """POST ``request`` once; never raises for anything the receiver does."""
+def perform(transport: httpx.BaseTransport, wire: Wire, timeouts: Timeouts) -> Answer:
+    """POST ``wire`` once; never raises for anything the receiver does."""
     try:
-        response = transport.handle_request(request)
+        response = transport.handle_request(wire.httpx_request())
         try:
             body = _read_capped(response)
         finally:
@@ -245,11 +272,11 @@ def perform(transport: httpx.BaseTransport, request: httpx.Request, timeouts: Ti
 
 
 async def perform_async(
-    transport: httpx.AsyncBaseTransport, request: httpx.Request, timeouts: Timeouts
+    transport: httpx.AsyncBaseTransport, wire: Wire, timeouts: Timeouts
 ) -> Answer:
     """The async :func:`perform`."""
     try:
-        response = await transport.handle_async_request(request)
+        response = await transport.handle_async_request(wire.httpx_request())
         try:
             body = await _aread_capped(response)
         finally:
@@ -296,18 +323,13 @@ class AiohttpPoster:
         )
         return self._session
 
-    async def post(self, request: httpx.Request) -> Answer:
+    async def post(self, wire: Wire) -> Answer:
         session = self._session or self._open()
-        headers = [
-            (name.decode("latin-1"), value.decode("latin-1"))
-            for name, value in request.headers.raw
-            if name.lower() not in (b"host", b"content-length")
-        ]
         try:
             async with session.post(
-                str(request.url),
-                data=request.content,
-                headers=headers,
+                wire.url,
+                data=wire.body,
+                headers=wire.lines,
                 allow_redirects=False,
             ) as response:
                 chunks: list[bytes] = []
@@ -562,8 +584,8 @@ class HttpxPoster:
         self._timeouts = timeouts
         self._owned = owned
 
-    async def post(self, request: httpx.Request) -> Answer:
-        return await perform_async(self.transport, request, self._timeouts)
+    async def post(self, wire: Wire) -> Answer:
+        return await perform_async(self.transport, wire, self._timeouts)
 
     async def aclose(self) -> None:
         if self._owned:
