@@ -440,28 +440,50 @@ class EventFactory:
         return value_from_node(self._rng, plan.data_nodes[name], name)
 
     def _tamper(self, plan: _Plan, payload: dict[str, Any]) -> dict[str, Any]:
-        """The payload with one value changed after signing; still schema-valid."""
-        changed = (
-            {**payload, "data": dict(payload["data"])} if payload.get("data") else dict(payload)
-        )
-        data = changed.get("data")
-        if isinstance(data, dict):
-            for name in plan.data_names:
-                node = plan.data_nodes[name]
-                if node.enum is not None and name in data:
-                    # What an attacker would do: AWAITING_PAYMENT -> PAID, say.
-                    others = [
-                        v for v in node.enum if v != data[name] and not str(v).startswith("CUSTOM_")
-                    ]
-                    if others:
-                        data[name] = self._rng.choice(others)
-                        return changed
+        """The payload with one value changed after signing, as an attacker would; still valid.
+
+        A status first (AWAITING_PAYMENT -> PAID, say), else a number, an email or an order
+        id in data, else the entityId.
+        """
+        changed = dict(payload)
+        data = payload.get("data")
+        if isinstance(data, dict) and data:
+            changed["data"] = data = dict(data)
+            for name in sorted(data, key=lambda n: self._tamper_rank(plan, n)):
+                value = self._tampered_value(plan, name, data[name])
+                if value is not None:
+                    data[name] = value
+                    return changed
         entity_id = changed.get("entityId")
-        if isinstance(entity_id, int):
+        if _is_int(entity_id):
             changed["entityId"] = entity_id + self._rng.randint(1, 999)
         else:
             changed["entityId"] = str(self._rng.randrange(1000, 10**9))
         return changed
+
+    @staticmethod
+    def _tamper_rank(plan: _Plan, name: str) -> int:
+        node = plan.data_nodes.get(name)
+        if node is None:
+            return 9
+        if node.enum:
+            return 0
+        return 1 if "integer" in node.types else 2
+
+    def _tampered_value(self, plan: _Plan, name: str, current: Any) -> Any:
+        node = plan.data_nodes.get(name)
+        if node is None:
+            return None
+        if node.enum:
+            others = [v for v in node.enum if v != current and not str(v).startswith("CUSTOM_")]
+            return self._rng.choice(others) if others else None
+        if _is_int(current):
+            return current + self._rng.randint(1, 9)
+        if node.format == "email":
+            return self.draw_email()
+        if name == "orderId":
+            return self.new_public_order_id()
+        return None
 
     def _other_secret(self) -> Secret:
         if self._wrong_secret is None:

@@ -12,7 +12,16 @@ from typing import Any
 
 import pytest
 
-from ecwid_mock import EcwidMockError, Event, InvalidOption, Secret, sign, verify_signature
+from ecwid_mock import (
+    EcwidMockError,
+    Event,
+    InvalidOption,
+    Secret,
+    sign,
+    validate_event,
+    verify_signature,
+)
+from ecwid_mock._catalog import all_event_types
 from ecwid_mock._factory import SIGNATURE_MODES, TEST_CLIENT_SECRET, EventFactory
 from ecwid_mock._signature_modes import ACCEPTED_MODES
 from ecwid_mock._signing import SIGNATURE_HEADER
@@ -227,6 +236,18 @@ def test_stale_is_days_old_and_tampered_changes_data_after_signing() -> None:
     assert tampered.signature == honest.signature
     assert tampered.payload["data"] != honest.payload["data"]
     assert verify_signature(tampered.body, tampered.signature, SECRET)
+
+
+@pytest.mark.parametrize("event_type", all_event_types())
+def test_tampered_changes_the_body_but_keeps_it_valid(event_type: str) -> None:
+    honest = EventFactory(seed=13).build(event_type)
+    tampered = EventFactory(seed=13).build(event_type, signature="tampered")
+    assert tampered.body != honest.body
+    assert tampered.signature == honest.signature
+    validate_event(tampered.body, strict=True)
+    entity = event_type.partition(".")[0]
+    if "data" in honest.payload and entity != "profile":
+        assert tampered.payload["data"] != honest.payload["data"]
 
 
 def test_tampered_event_without_data_changes_its_entity_id() -> None:
