@@ -196,7 +196,7 @@ class _Core:
         url, parsed, host = cached
         lines = (*event.headers.items(), ("User-Agent", USER_AGENT), *self._custom_wire)
         wire = Wire(url, parsed, lines, event.body, self._timeout_extension)
-        # As httpx and aiohttp send them: Host first and Content-Length last.
+        # As httpx and the HTTP/1.1 engine send them: Host first, Content-Length last.
         shown = (
             ("Host", host),
             *lines[: len(lines) - len(self._custom_wire)],

@@ -25,9 +25,10 @@ from ._errors import InvalidOption
 if TYPE_CHECKING:
     import httpx
 
+    from ._http1 import HTTP1Poster
+
 __all__ = [
     "BODY_EXCERPT_CHARS",
-    "AiohttpPoster",
     "Answer",
     "HttpxPoster",
     "Timeouts",
@@ -287,115 +288,6 @@ async def perform_async(
     return _answer_from_response(response.status_code, response.headers, body)
 
 
-# -- the network engine of AsyncSender ---------------------------------------------------
-
-
-class AiohttpPoster:
-    """POSTs with aiohttp: same requests and verdicts as the httpx path, ~20x the throughput.
-
-    httpx's async pool collapses above ~10 concurrent requests; aiohttp keeps ~50 busy
-    (see benchmarks/bench_sender.py). No cookies are kept and no redirect is followed,
-    like Ecwid. The session is made on first use, inside the running event loop.
-    """
-
-    def __init__(self, ssl_context: ssl.SSLContext, timeouts: Timeouts) -> None:
-        self._ssl_context = ssl_context
-        self._timeouts = timeouts
-        self._session: Any = None
-        self._errors: Any = None
-
-    def _open(self) -> Any:
-        import aiohttp
-
-        timeout = aiohttp.ClientTimeout(
-            total=None,
-            connect=self._timeouts.connect,
-            sock_connect=self._timeouts.connect,
-            sock_read=self._timeouts.response,
-        )
-        connector = aiohttp.TCPConnector(ssl=self._ssl_context, limit=0, ttl_dns_cache=300)
-        self._session = aiohttp.ClientSession(
-            connector=connector,
-            timeout=timeout,
-            cookie_jar=aiohttp.DummyCookieJar(),
-            auto_decompress=False,
-            skip_auto_headers=("Accept", "Accept-Encoding", "User-Agent", "Content-Type"),
-        )
-        return self._session
-
-    async def post(self, wire: Wire) -> Answer:
-        session = self._session or self._open()
-        try:
-            async with session.post(
-                wire.url,
-                data=wire.body,
-                headers=wire.lines,
-                allow_redirects=False,
-            ) as response:
-                chunks: list[bytes] = []
-                size = 0
-                while size < _BODY_READ_LIMIT:
-                    chunk = await response.content.readany()
-                    if not chunk:
-                        break
-                    chunks.append(chunk)
-                    size += len(chunk)
-                return make_answer(
-                    response.status,
-                    tuple(
-                        (name.decode("latin-1").lower(), value.decode("latin-1"))
-                        for name, value in response.raw_headers
-                    ),
-                    response.headers.get("Location"),
-                    b"".join(chunks),
-                )
-        except Exception as exc:
-            kind, reason = classify_aiohttp_error(exc, self._timeouts)
-            return Answer(error=kind, reason=reason)
-
-    async def aclose(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
-
-
-def classify_aiohttp_error(exc: BaseException, timeouts: Timeouts) -> tuple[str, str]:
-    """(error kind, reason) for an aiohttp failure, in the terms of :func:`classify_error`."""
-    import aiohttp
-
-    chain = _causes(exc)
-    if isinstance(exc, aiohttp.ConnectionTimeoutError):
-        return "connect-timeout", f"no connection within {timeouts.connect:g} s"
-    if isinstance(exc, (aiohttp.ServerTimeoutError, TimeoutError)):
-        return "timeout", f"no response within {timeouts.response:g} s"
-    if isinstance(exc, (aiohttp.ClientSSLError, aiohttp.ServerFingerprintMismatch)) or any(
-        isinstance(e, ssl.SSLError) for e in chain
-    ):
-        first = next((e for e in chain if isinstance(e, ssl.SSLError)), None)
-        certificate_error = getattr(exc, "certificate_error", None)
-        detail = (
-            getattr(certificate_error, "verify_message", None)
-            or getattr(first, "verify_message", None)
-            or getattr(first, "reason", None)
-            or str(first or exc)
-        )
-        return "tls", f"TLS failure: {detail} (Ecwid needs a certificate from a trusted CA)"
-    os_error = getattr(exc, "os_error", None)
-    if isinstance(os_error, ConnectionRefusedError) or any(
-        isinstance(e, ConnectionRefusedError) for e in chain
-    ):
-        return "refused", "connection refused"
-    if any(isinstance(e, (ConnectionResetError, BrokenPipeError)) for e in chain):
-        return "reset", "connection reset by the receiver"
-    if isinstance(exc, aiohttp.ServerDisconnectedError):
-        return "reset", "connection closed or reset by the receiver before it answered"
-    if isinstance(exc, aiohttp.ClientConnectorError):
-        return "connect", f"connection failed: {os_error or exc}"
-    if isinstance(exc, (aiohttp.ClientResponseError, aiohttp.ClientPayloadError)):
-        return "protocol", f"protocol error: {exc}"
-    return "protocol", f"transport error {type(exc).__name__}: {exc}"
-
-
 # -- in-process apps ---------------------------------------------------------------------
 
 
@@ -599,8 +491,8 @@ def async_poster_for(
     ssl_context: ssl.SSLContext | None,
     app_type: AppKind,
     timeouts: Timeouts,
-) -> HttpxPoster | AiohttpPoster:
-    """How an AsyncSender posts: the app or transport given, else aiohttp on the network."""
+) -> HttpxPoster | HTTP1Poster:
+    """How an AsyncSender posts: the app or transport given, else HTTP1Poster on the network."""
     import httpx
 
     if app is not None:
@@ -617,13 +509,6 @@ def async_poster_for(
                 "use Sender for a sync transport",
             )
         return HttpxPoster(transport, timeouts, owned=False)
-    context = ssl_context or resolve_ssl_context(True)
-    try:
-        import aiohttp  # noqa: F401
-    except ImportError:  # pragma: no cover - aiohttp is a dependency; httpx still works
-        limits = httpx.Limits(max_connections=None, max_keepalive_connections=200)
-        network = httpx.AsyncHTTPTransport(
-            verify=context, http1=True, retries=0, limits=limits, socket_options=_SOCKET_OPTIONS
-        )
-        return HttpxPoster(network, timeouts, owned=True)
-    return AiohttpPoster(context, timeouts)
+    from ._http1 import HTTP1Poster
+
+    return HTTP1Poster(ssl_context or resolve_ssl_context(True), timeouts)

@@ -157,7 +157,12 @@ def run(args: argparse.Namespace) -> int:
         yield first
         yield from events
 
-    summary, failures = asyncio.run(_send(sender, all_events(), args))
+    try:
+        import uvloop  # faster, when installed
+    except ImportError:
+        summary, failures = asyncio.run(_send(sender, all_events(), args))
+    else:
+        summary, failures = uvloop.run(_send(sender, all_events(), args))
     _report(summary, failures, args)
     return 0 if summary.all_delivered else 1
 
