@@ -22,18 +22,16 @@ from typing import Any, Protocol
 from . import _ids
 
 __all__ = [
-    "STORE_ENTITIES",
     "EntityState",
     "Source",
     "absorb",
     "base_name",
     "data_values",
+    "initial_order_statuses",
     "new_state",
+    "next_order_statuses",
     "state_from_payload",
 ]
-
-# Entities whose entityId is the store itself (as a string for application.*, facts 3.9).
-STORE_ENTITIES = ("application", "profile")
 
 
 class Source(Protocol):
@@ -103,7 +101,7 @@ def new_state(source: Source, entity: str) -> EntityState:
     """A fresh entity of this store, with an id in Ecwid's format for its family."""
     rng = source.rng
     entity_id: int | str
-    if entity == "application":
+    if entity == "application":  # the store id as a string (facts 3.9)
         entity_id = str(source.store_id)
     elif entity == "profile":
         entity_id = source.store_id
