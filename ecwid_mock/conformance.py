@@ -1,0 +1,322 @@
+"""Receiver conformance: one run tells whether a webhook receiver is ready for Ecwid traffic.
+
+The suite sends what Ecwid sends (every subscribed event type, signed), what Ecwid may do
+(duplicates, events out of order, new fields, new event types) and what an attacker may try
+(forged, missing, replayed or tampered signatures), and judges each answer as Ecwid would::
+
+    from ecwid_mock.conformance import ConformanceSuite
+
+    with ConformanceSuite(app=my_asgi_app, client_secret="...", observe=count_effects) as suite:
+        report = suite.run()
+    print(report.format_table())
+    assert report.ok, report.format_table()
+
+Targets: an in-process ASGI or WSGI app (``app=``), a local HTTPS server (``url=`` with
+``verify=server.client_ssl_context()``) or a live URL. Each check has a stable id (see
+:data:`CHECKS`) and ends as pass, fail, warn or skip with its evidence. The same checks run
+from ``ecwid-mock check`` and ``pytest --ecwid-conformance``; docs/conformance.md explains
+each one and how to fix a failure.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import math
+import time
+from collections.abc import Callable, Iterable, Mapping
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Literal
+
+from . import _conformance_checks as _checks
+from ._conformance_report import CheckResult, ConformanceReport, Exchange, Verdict
+from ._delivery import RESPONSE_BUDGET
+from ._errors import InvalidOption
+from ._signing import Secret
+
+if TYPE_CHECKING:
+    import ssl
+    from os import PathLike
+
+    from ._factory import EventFactory
+    from ._sender import Sender
+
+__all__ = [
+    "CHECKS",
+    "CHECK_IDS",
+    "CheckResult",
+    "ConformanceReport",
+    "ConformanceSuite",
+    "ConformanceWarning",
+    "Exchange",
+    "Verdict",
+    "run_conformance",
+    "select_event_types",
+]
+
+#: check id -> one-line description, in the order the checks run.
+CHECKS: Mapping[str, str] = MappingProxyType({spec.id: spec.title for spec in _checks.CHECKS})
+#: The check ids, in run order.
+CHECK_IDS: tuple[str, ...] = tuple(CHECKS)
+
+DEFAULT_PATH = "/webhooks/ecwid"
+_SPECS = {spec.id: spec for spec in _checks.CHECKS}
+
+
+class ConformanceWarning(UserWarning):
+    """A check ended with a warning: the receiver works, but something is risky.
+
+    ``pytest --ecwid-conformance`` emits it for each warn verdict. To keep it visible in a
+    project that turns warnings into errors, add
+    ``default::ecwid_mock.conformance.ConformanceWarning`` to ``filterwarnings``.
+    """
+
+
+class ConformanceSuite:
+    """The checks against one receiver, sharing what they send (each thing is sent once).
+
+    Give ``app=`` (an ASGI or WSGI app, called in-process at ``path``) or ``url`` (local
+    HTTPS or live; ``verify`` is True, a CA file or an ``ssl.SSLContext``).
+    ``client_secret`` is the app's client secret the receiver verifies with. ``events`` are
+    the subscribed event types (names or patterns like ``"order.*"``; default all 42
+    documented ones). ``observe`` returns a snapshot of the receiver's side effects (effects
+    per eventId, a count, or a collection) and enables the idempotency checks; effects may
+    lag the answer by up to ``settle`` seconds. ``timeout`` (Ecwid: 10 s) bounds every
+    answer, ``slow_after`` (3 s) is where p95 response times warn. ``access_token`` is the
+    store's ``secret_...`` token, to test a receiver that wrongly keys its HMAC with it
+    (default: a made-up one). ``seed`` makes the events reproducible (default: random,
+    so eventIds differ between runs against a live receiver). ``label`` names the target
+    in reports (default: the app's qualified name, or the URL).
+    """
+
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        app: Callable[..., Any] | None = None,
+        path: str = DEFAULT_PATH,
+        client_secret: str | bytes | Secret,
+        verify: bool | str | PathLike[str] | ssl.SSLContext = True,
+        events: Iterable[str] | str | None = None,
+        observe: Callable[[], object] | None = None,
+        settle: float = 0.5,
+        timeout: float = RESPONSE_BUDGET,
+        connect_timeout: float = 3.0,
+        slow_after: float = 3.0,
+        access_token: str | bytes | Secret | None = None,
+        seed: int | None = None,
+        concurrency: int = 8,
+        custom_headers: Mapping[str, str | Secret] | None = None,
+        app_kind: Literal["auto", "asgi", "wsgi"] = "auto",
+        insecure_http_not_ecwid: bool = False,
+        label: str | None = None,
+    ) -> None:
+        if (url is None) == (app is None):
+            raise InvalidOption(
+                "target",
+                "both url and app" if url is not None else "neither url nor app",
+                "exactly one: url= for HTTPS or a live receiver, app= for an in-process one",
+                source="ConformanceSuite",
+            )
+        if observe is not None and not callable(observe):
+            raise InvalidOption(
+                "observe",
+                observe,
+                "a callable returning a snapshot, or None",
+                source="ConformanceSuite",
+            )
+        timeout = _seconds("timeout", timeout)
+        options = _checks.Options(
+            events=select_event_types(events, source="ConformanceSuite(events=...)"),
+            timeout=timeout,
+            slow_after=_seconds("slow_after", slow_after),
+            settle=_seconds("settle", settle, minimum=0.0),
+            concurrency=_count("concurrency", concurrency),
+            access_token_given=access_token is not None,
+        )
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
+            raise InvalidOption(
+                "seed", seed, "a non-negative integer or None", source="ConformanceSuite"
+            )
+        from ._clock import RealClock, VirtualClock
+        from ._factory import EventFactory
+        from ._retry import RetryPolicy
+        from ._sender import Sender
+        from ._transport import Timeouts
+
+        secret = Secret(client_secret)
+        common: dict[str, Any] = {
+            "client_secret": secret,
+            "timeouts": Timeouts(
+                connect=_seconds("connect_timeout", connect_timeout), response=timeout
+            ),
+            "retry_policy": RetryPolicy.current(),
+            "clock": VirtualClock(),
+            "custom_headers": custom_headers,
+        }
+        if app is not None:
+            self._sender: Sender = Sender.for_app(app, path=path, app_kind=app_kind, **common)
+            self.target = f"in-process app {label or _describe(app)} at {path}"
+        else:
+            from ._url import redact_url
+
+            assert url is not None
+            self._sender = Sender(
+                url, verify=verify, insecure_http_not_ecwid=insecure_http_not_ecwid, **common
+            )
+            self.target = redact_url(url) + (f" ({label})" if label else "")
+        self._factory: EventFactory = EventFactory(
+            seed=seed, client_secret=secret, clock=RealClock(), access_token=access_token
+        )
+        observer = _checks.Observer(observe, settle=options.settle) if observe is not None else None
+        self.options = options
+        self._probes = _checks.Probes(self._sender, self._factory, options, observer)
+        self._results: dict[str, CheckResult] = {}
+        self._started = time.time()
+
+    @property
+    def event_types(self) -> tuple[str, ...]:
+        """The subscribed event types the suite sends."""
+        return self.options.events
+
+    @property
+    def seed(self) -> int:
+        """Pass it as ``seed=`` to send the same events again."""
+        return self._factory.seed
+
+    @property
+    def check_ids(self) -> tuple[str, ...]:
+        return CHECK_IDS
+
+    def run_check(self, check_id: str) -> CheckResult:
+        """Run one check (what it needs from others is sent once and kept)."""
+        spec = _SPECS.get(check_id)
+        if spec is None:
+            raise InvalidOption("check", check_id, "one of " + ", ".join(CHECK_IDS))
+        if check_id not in self._results:
+            started = time.perf_counter()
+            finding = spec.run(self._probes)
+            self._results[check_id] = CheckResult(
+                id=spec.id,
+                title=spec.title,
+                verdict=finding.verdict,
+                summary=finding.summary,
+                details=finding.details,
+                evidence=finding.evidence,
+                measurements=finding.measurements,
+                blocked_by=finding.blocked_by,
+                duration=time.perf_counter() - started,
+            )
+        return self._results[check_id]
+
+    def run(self, checks: Iterable[str] | None = None) -> ConformanceReport:
+        """Run ``checks`` (default: all, in :data:`CHECK_IDS` order) and report."""
+        wanted = CHECK_IDS if checks is None else tuple(checks)
+        for check_id in wanted:
+            if check_id not in _SPECS:
+                raise InvalidOption("check", check_id, "one of " + ", ".join(CHECK_IDS))
+        started = time.perf_counter()
+        results = tuple(self.run_check(c) for c in wanted)
+        return self.report(results, elapsed=time.perf_counter() - started)
+
+    def report(
+        self, results: Iterable[CheckResult] | None = None, *, elapsed: float | None = None
+    ) -> ConformanceReport:
+        """A report of ``results`` (default: every check run so far, in run order)."""
+        chosen = (
+            tuple(results)
+            if results is not None
+            else tuple(self._results[c] for c in CHECK_IDS if c in self._results)
+        )
+        return ConformanceReport(
+            target=self.target,
+            results=chosen,
+            event_types=self.options.events,
+            seed=self.seed,
+            started_at=self._started,
+            elapsed=elapsed if elapsed is not None else sum(r.duration for r in chosen),
+        )
+
+    def close(self) -> None:
+        """Close connections (and the event loop of an in-process ASGI app)."""
+        self._sender.close()
+
+    def __enter__(self) -> ConformanceSuite:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return (
+            f"<ConformanceSuite {self.target}: {len(self.options.events)} event types, "
+            f"seed {self.seed}>"
+        )
+
+
+def run_conformance(
+    url: str | None = None, *, checks: Iterable[str] | None = None, **options: Any
+) -> ConformanceReport:
+    """Build a :class:`ConformanceSuite` with ``options``, run ``checks`` and close it."""
+    with ConformanceSuite(url, **options) as suite:
+        return suite.run(checks)
+
+
+def select_event_types(
+    patterns: Iterable[str] | str | None, *, source: str = ""
+) -> tuple[str, ...]:
+    """Event types from names or patterns (``"order.*"``, comma-separated too), in catalogue
+    order; ``None`` means every documented type (:data:`ecwid_mock.EVENT_TYPES`)."""
+    from ._catalog import all_event_types, event_info, event_types
+
+    if patterns is None:
+        return event_types()
+    items = [patterns] if isinstance(patterns, str) else list(patterns)
+    known = all_event_types()
+    chosen: set[str] = set()
+    for item in items:
+        if not isinstance(item, str):
+            raise InvalidOption(
+                "event type", item, "a string such as 'order.created'", source=source
+            )
+        for part in (p.strip() for p in item.split(",")):
+            if not part:
+                continue
+            if any(ch in part for ch in "*?["):
+                matched = fnmatch.filter(known, part)
+                if not matched:
+                    raise InvalidOption(
+                        "event type pattern",
+                        part,
+                        "a pattern that matches an event type, such as 'order.*'",
+                        source=source,
+                    )
+                chosen.update(matched)
+            else:
+                chosen.add(event_info(part).event_type)  # UnknownEventType names close ones
+    if not chosen:
+        raise InvalidOption("events", patterns, "at least one event type", source=source)
+    return tuple(t for t in known if t in chosen)
+
+
+def _seconds(name: str, value: object, *, minimum: float | None = None) -> float:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or (value < minimum if minimum is not None else value <= 0)
+    ):
+        rule = "a number of seconds >= 0" if minimum is not None else "a positive number of seconds"
+        raise InvalidOption(name, value, rule, source="ConformanceSuite")
+    return float(value)
+
+
+def _count(name: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidOption(name, value, "an integer of at least 1", source="ConformanceSuite")
+    return value
+
+
+def _describe(app: object) -> str:
+    name = getattr(app, "__qualname__", None) or type(app).__qualname__
+    module = getattr(app, "__module__", None) or type(app).__module__
+    return f"{module}.{name}" if module else str(name)

@@ -1,0 +1,189 @@
+"""``pytest --ecwid-conformance``: every conformance check as its own test item.
+
+The items run against the target the plugin is configured for (``ecwid_url``, ``ecwid_app``,
+``ecwid_transport``) with the ``ecwid_client_secret`` fixture's secret. They share one
+:class:`~ecwid_mock.conformance.ConformanceSuite` per session, so each request is sent once
+however the items are selected. A check that fails fails its item; a skip skips it; a
+warning passes with an :class:`~ecwid_mock.conformance.ConformanceWarning`.
+
+To enable the idempotency checks, define a fixture ``ecwid_observe`` (in conftest.py) that
+returns a callable giving a snapshot of the receiver's side effects: effects per eventId (a
+dict), a count, or a collection. The plugin module wires this in with two hooks; this module
+holds the work, and imports ecwid-mock's heavy parts only when the items run.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import warnings
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from ecwid_mock.conformance import CheckResult, ConformanceSuite
+
+__all__ = ["GROUP", "MARKER", "ConformanceItem", "add_items", "add_options"]
+
+GROUP = "ecwid-conformance"
+MARKER = (
+    "ecwid_conformance: an ecwid-mock receiver conformance check "
+    "(added by --ecwid-conformance; select them alone with -m ecwid_conformance)"
+)
+ACCESS_TOKEN_ENV = "ECWID_ACCESS_TOKEN"
+HELP = {
+    "events": "event types the app subscribes to, comma-separated names or patterns "
+    "such as 'order.*' (default: all 42 documented ones)",
+    "timeout": "seconds to wait for each answer (default 10, Ecwid's limit)",
+    "slow_after": "p95 response time, in seconds, above which response-time warns (default 3)",
+    "settle": "seconds to wait for side effects that the receiver applies after answering "
+    "(default 0.5)",
+}
+_DEFAULTS = {"timeout": 10.0, "slow_after": 3.0, "settle": 0.5}
+_SUITE = pytest.StashKey["ConformanceSuite | str"]()
+
+
+def add_options(parser: pytest.Parser) -> None:
+    """Register ``--ecwid-conformance`` and its settings (command line and ini)."""
+    group = parser.getgroup("ecwid", "Ecwid webhook testing (ecwid-mock)")
+    group.addoption(
+        "--ecwid-conformance",
+        action="store_true",
+        dest="ecwid_conformance",
+        default=False,
+        help="add ecwid-mock's receiver conformance checks as test items, one per check, "
+        "run against the configured receiver (ecwid_app / ecwid_url)",
+    )
+    for name, text in HELP.items():
+        flag = "--ecwid-conformance-" + name.replace("_", "-")
+        group.addoption(flag, dest=f"ecwid_conformance_{name}", default=None, help=text)
+        parser.addini(f"ecwid_conformance_{name}", text, default=None)
+
+
+class ConformanceGroup(pytest.Collector):
+    """The parent of the conformance items, so that their ids read ``ecwid-conformance::<id>``."""
+
+    def collect(self) -> list[pytest.Item | pytest.Collector]:
+        return []
+
+
+class ConformanceItem(pytest.Function):
+    """One conformance check as a test; it gets fixtures like any test function."""
+
+    check_id: str
+
+    def reportinfo(self) -> tuple[Any, int | None, str]:
+        return self.path, None, f"{GROUP}: {self.check_id}"
+
+
+def add_items(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Append one item per check (call from ``pytest_collection_modifyitems``)."""
+    from ecwid_mock.conformance import CHECKS
+
+    config.addinivalue_line("markers", MARKER)
+    group = ConformanceGroup.from_parent(session, name=GROUP, nodeid=GROUP)
+    for check_id in CHECKS:
+        item = ConformanceItem.from_parent(group, name=check_id, callobj=_runner(check_id))
+        item.check_id = check_id
+        item.add_marker("ecwid_conformance")
+        items.append(item)
+
+
+def _runner(check_id: str) -> Callable[[pytest.FixtureRequest], None]:
+    def run_conformance_check(request: pytest.FixtureRequest) -> None:
+        suite = _suite(request)
+        result = suite.run_check(check_id)
+        _report(request.node, result, suite.seed)
+
+    return run_conformance_check
+
+
+def _report(item: pytest.Item, result: CheckResult, seed: int) -> None:
+    from ecwid_mock.conformance import ConformanceWarning, Verdict
+
+    text = f"{result.explain()}\n  (events seeded with {seed}: --ecwid-seed={seed} repeats them)"
+    if result.verdict is Verdict.FAIL:
+        pytest.fail(text, pytrace=False)
+    item.add_report_section("call", "ecwid-conformance", text)
+    if result.verdict is Verdict.SKIP:
+        pytest.skip(f"{result.id}: {result.summary}")
+    if result.verdict is Verdict.WARN:
+        warnings.warn(ConformanceWarning(f"{result.id}: {result.summary}"), stacklevel=1)
+
+
+def _suite(request: pytest.FixtureRequest) -> ConformanceSuite:
+    """The session's suite, built on first use from the plugin's settings and fixtures."""
+    config = request.config
+    cached = config.stash.get(_SUITE, None)
+    if cached is None:
+        try:
+            cached = _build_suite(request)
+        except ValueError as exc:  # every ecwid-mock error about bad input is a ValueError
+            cached = f"ecwid-mock conformance: {exc}"
+        else:
+            config.add_cleanup(cached.close)
+        config.stash[_SUITE] = cached
+    if isinstance(cached, str):
+        pytest.fail(cached, pytrace=False)
+    return cached
+
+
+def _build_suite(request: pytest.FixtureRequest) -> ConformanceSuite:
+    from ecwid_mock.conformance import ConformanceSuite, select_event_types
+
+    config = request.config
+    settings = request.getfixturevalue("ecwid_settings")
+    try:
+        observe = request.getfixturevalue("ecwid_observe")
+    except pytest.FixtureLookupError:
+        observe = None
+    raw_events, where = _setting(config, "events")
+    events = select_event_types(raw_events, source=where) if raw_events else None
+    options: dict[str, Any] = {
+        "client_secret": request.getfixturevalue("ecwid_client_secret"),
+        "events": events,
+        "observe": observe,
+        "access_token": os.environ.get(ACCESS_TOKEN_ENV) or None,
+        "seed": settings.seed if "seed" in settings.origins else None,
+        "label": settings.app,
+        **{name: _seconds(config, name) for name in _DEFAULTS},
+    }
+    if settings.transport == "inprocess":
+        return ConformanceSuite(
+            app=request.getfixturevalue("ecwid_app"), path=settings.path, **options
+        )
+    if settings.transport == "https":
+        server = request.getfixturevalue("ecwid_https_server")
+        return ConformanceSuite(
+            server.url + settings.path, verify=server.client_ssl_context(), **options
+        )
+    return ConformanceSuite(settings.url, **options)
+
+
+def _setting(config: pytest.Config, name: str) -> tuple[str | None, str]:
+    """(raw value, where it came from): command line first, then the ini file."""
+    value = config.getoption(f"ecwid_conformance_{name}")
+    if value not in (None, ""):
+        return value, "--ecwid-conformance-" + name.replace("_", "-")
+    ini = config.getini(f"ecwid_conformance_{name}")
+    where = f"ecwid_conformance_{name} in {config.inipath.name if config.inipath else 'ini'}"
+    return (ini or None), where
+
+
+def _seconds(config: pytest.Config, name: str) -> float:
+    from ecwid_mock import InvalidOption
+
+    raw, where = _setting(config, name)
+    if raw is None:
+        return _DEFAULTS[name]
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0 or (value == 0 and name != "settle"):
+        raise InvalidOption(
+            f"ecwid_conformance_{name}", raw, "a positive number of seconds", source=where
+        )
+    return value
