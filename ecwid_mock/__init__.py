@@ -25,11 +25,12 @@ if TYPE_CHECKING:
     from ._clock import RealClock, VirtualClock
     from ._delivery import Attempt, Delivery, DeliverySummary, Outcome
     from ._event import Event
-    from ._factory import EventFactory
+    from ._factory import DELETE, EventFactory
     from ._mock_ecwid import MockEcwid
     from ._retry import RetryPolicy
     from ._sender import AsyncSender, Sender
-    from ._signing import Secret, sign, verify_signature
+    from ._signature_modes import SIGNATURE_MODES
+    from ._signing import TEST_CLIENT_SECRET, Secret, sign, verify_signature
     from ._tls_server import LocalHTTPSServer, TestCertificates
     from ._url import check_webhook_url
     from ._validate import InvalidJSON, is_valid_event, validate_event
@@ -37,7 +38,10 @@ if TYPE_CHECKING:
     EVENT_TYPES: tuple[str, ...]
 
 __all__ = [
+    "DELETE",
     "EVENT_TYPES",
+    "SIGNATURE_MODES",
+    "TEST_CLIENT_SECRET",
     "AsyncSender",
     "Attempt",
     "DataField",
@@ -81,7 +85,10 @@ _LAZY = {
     "Delivery": "_delivery",
     "DeliverySummary": "_delivery",
     "Outcome": "_delivery",
+    "DELETE": "_factory",
     "EventFactory": "_factory",
+    "SIGNATURE_MODES": "_signature_modes",
+    "TEST_CLIENT_SECRET": "_signing",
     "MockEcwid": "_mock_ecwid",
     "RetryPolicy": "_retry",
     "AsyncSender": "_sender",

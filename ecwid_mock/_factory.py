@@ -31,7 +31,7 @@ from ._lifecycles import EntityState, absorb, data_values, new_state, state_from
 from ._overrides import DELETE, apply_overrides
 from ._schema_nodes import Node, merge
 from ._signature_modes import SIGNATURE_MODES, check_mode, signature_for
-from ._signing import Secret, hmac_base64
+from ._signing import TEST_CLIENT_SECRET, Secret, hmac_base64
 
 if TYPE_CHECKING:
     from faker import Faker
@@ -50,7 +50,6 @@ __all__ = [
     "UnfinishedOrder",
 ]
 
-TEST_CLIENT_SECRET = "ecwid-mock-test-client-secret"
 """The client secret of a factory made without one. Public on purpose: only for tests."""
 
 # Default clock: somewhere in 2024 (seed-derived), then a few seconds per event.

@@ -13,13 +13,12 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from ._errors import InvalidOption
-from ._signing import Secret
+from ._signing import TEST_CLIENT_SECRET, Secret
 
 __all__ = ["TRANSPORTS", "Settings", "Source", "load_app", "resolve_settings"]
 
 TRANSPORTS = ("inprocess", "https", "live")
 DEFAULT_PATH = "/webhooks/ecwid"
-DEFAULT_CLIENT_SECRET = "ecwid-mock-test-client-secret"
 
 
 class Source(NamedTuple):
@@ -36,7 +35,7 @@ class Settings(NamedTuple):
     """
 
     url: str = DEFAULT_PATH
-    client_secret: Secret = Secret(DEFAULT_CLIENT_SECRET)
+    client_secret: Secret = Secret(TEST_CLIENT_SECRET)
     store_id: int | None = None
     seed: int = 0
     transport: str = "inprocess"

@@ -12,9 +12,19 @@ import hmac
 import json
 from typing import Any
 
-__all__ = ["SIGNATURE_HEADER", "Secret", "hmac_base64", "sign", "verify_signature"]
+__all__ = [
+    "SIGNATURE_HEADER",
+    "TEST_CLIENT_SECRET",
+    "Secret",
+    "hmac_base64",
+    "sign",
+    "verify_signature",
+]
 
 SIGNATURE_HEADER = "X-Ecwid-Webhook-Signature"
+
+# The documented secret ecwid-mock signs with when none is given: tests need none to start.
+TEST_CLIENT_SECRET = "ecwid-mock-test-client-secret"
 
 
 class Secret:

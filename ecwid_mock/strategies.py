@@ -91,7 +91,7 @@ def events(
 
     Signed with ``client_secret``, or with the factory's documented test secret.
     """
-    from ._factory import TEST_CLIENT_SECRET
+    from ._signing import TEST_CLIENT_SECRET
 
     secret = Secret(client_secret if client_secret is not None else TEST_CLIENT_SECRET)
 
