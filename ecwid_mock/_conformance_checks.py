@@ -17,7 +17,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence, Sized
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -304,6 +303,8 @@ class Probes:
                 delivery = self.sender.send(event)
                 results.append(exchange(f"{event.event_type} (valid signature)", delivery))
             return results
+
+        from concurrent.futures import ThreadPoolExecutor
 
         workers = max(1, min(self.options.concurrency, len(plans)))
         self.sender.clear()
