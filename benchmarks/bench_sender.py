@@ -195,19 +195,27 @@ def wrk_rate(wrk: str, url: str, connections: int, seconds: int = 4) -> float:
     raise RuntimeError(f"no Requests/sec in wrk output: {output!r}")
 
 
-def sender_rate(url: str, ca_path: Path, concurrency: int, count: int) -> tuple[float, int]:
+def sender_rate(
+    url: str, ca_path: Path, concurrency: int, count: int, rounds: int = 3
+) -> tuple[float, int]:
+    """Best of ``rounds`` bulk sends (the machine is shared: the best is the least disturbed)."""
+
     async def main() -> tuple[float, int]:
+        best, delivered = 0.0, count
         async with AsyncSender(url, client_secret=SECRET, verify=ca_path) as sender:
             await sender.send_many(events(200), concurrency=concurrency).run()  # warm up
-            started = time.perf_counter()
-            summary = await sender.send_many(events(count), concurrency=concurrency).run()
-            return count / (time.perf_counter() - started), summary.delivered
+            for _ in range(rounds):
+                started = time.perf_counter()
+                summary = await sender.send_many(events(count), concurrency=concurrency).run()
+                best = max(best, count / (time.perf_counter() - started))
+                delivered = min(delivered, summary.delivered)
+        return best, delivered
 
     result: tuple[float, int] = run_async(main)
     return result
 
 
-def bench_https(*, workers: int = 1, count: int = 20_000) -> list[dict[str, Any]]:
+def bench_https(*, workers: int = 1, count: int = 10_000) -> list[dict[str, Any]]:
     certificates = TestCertificates()
     rows = []
     wrk = _ensure_wrk()
@@ -219,7 +227,7 @@ def bench_https(*, workers: int = 1, count: int = 20_000) -> list[dict[str, Any]
                 if delivered != count:
                     raise RuntimeError(f"only {delivered} of {count} delivered")
                 rates[concurrency] = rate
-            baseline = wrk_rate(wrk, url, 50) if wrk else None
+            baseline = max(wrk_rate(wrk, url, 50, seconds=3) for _ in range(2)) if wrk else None
     finally:
         certificates.cleanup()
     name = f"bulk HTTPS send, uvicorn receiver ({workers} worker), requests/s"
