@@ -40,6 +40,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         group.addoption(flag, dest=f"ecwid_{name}", default=None, help=HELP[name])
     for name, text in HELP.items():
         parser.addini(f"ecwid_{name}", text, default=None)
+    from ._conformance import add_options
+
+    add_options(parser)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -54,6 +57,16 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_report_header(config: pytest.Config) -> str:
     return f"ecwid-mock: {config.stash[_SETTINGS].describe()}"
+
+
+@pytest.hookimpl(tryfirst=True)  # add the items before -k/-m deselection
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    if config.getoption("ecwid_conformance"):
+        from ._conformance import add_items
+
+        add_items(session, config, items)
 
 
 @pytest.hookimpl(wrapper=True)

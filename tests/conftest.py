@@ -6,7 +6,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+# pytester's in-process runs remove the modules they imported when they end. A native
+# extension that keeps its first classes (cryptography's elliptic curves, used by trustme)
+# then rejects the re-imported ones ("TypeError: curve must be an EllipticCurve instance").
+# Importing them here keeps one copy for the whole session.
+import cryptography.hazmat.primitives.asymmetric.ec  # noqa: F401
 import pytest
+import trustme  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = ROOT / "schemas"

@@ -54,5 +54,5 @@ def test_hypothesis_pattern_runs(pytester: pytest.Pytester) -> None:
         """
     )
     pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
-    pytester.makepyfile(test_given=code.replace("@settings(", "@settings(max_examples=15, "))
+    pytester.makepyfile(test_inner_given=code.replace("@settings(", "@settings(max_examples=15, "))
     pytester.runpytest("-p", "ecwid").assert_outcomes(passed=1)

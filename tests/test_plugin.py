@@ -82,14 +82,14 @@ def test_duplicates_are_answered(ecwid):
 
 
 def test_quickstart_passes(project: pytest.Pytester) -> None:
-    project.makepyfile(test_quickstart=QUICKSTART)
+    project.makepyfile(test_inner_quickstart=QUICKSTART)
     result = project.runpytest()
     result.assert_outcomes(passed=3)
 
 
 def test_a_planted_bug_fails_with_a_message_that_names_it(project: pytest.Pytester) -> None:
     project.makepyfile(receiver=BUGGY_RECEIVER)
-    project.makepyfile(test_quickstart=QUICKSTART)
+    project.makepyfile(test_inner_quickstart=QUICKSTART)
     result = project.runpytest()
     result.assert_outcomes(passed=2, failed=1)
     result.stdout.fnmatch_lines(
@@ -100,7 +100,8 @@ def test_a_planted_bug_fails_with_a_message_that_names_it(project: pytest.Pytest
             "*200*",
             "*ecwid-mock*",
             "seed * (from base seed 0 and the test id)",
-            "reproduce: pytest test_quickstart.py::test_forged_signature_is_rejected --ecwid-seed=0",
+            "reproduce: pytest test_inner_quickstart.py::test_forged_signature_is_rejected"
+            " --ecwid-seed=0",
         ]
     )
     assert "s3cr3t-client" not in result.stdout.str()
@@ -108,7 +109,7 @@ def test_a_planted_bug_fails_with_a_message_that_names_it(project: pytest.Pytest
 
 def test_plain_assert_on_delivered_explains_itself(project: pytest.Pytester) -> None:
     project.makepyfile(
-        test_plain="""
+        test_inner_plain="""
         def test_plain(ecwid):
             delivery = ecwid.send("order.created", signature="missing")
             assert delivery.delivered
@@ -120,7 +121,7 @@ def test_plain_assert_on_delivered_explains_itself(project: pytest.Pytester) -> 
 
 
 def test_report_header_shows_seed_and_target(project: pytest.Pytester) -> None:
-    project.makepyfile(test_x="def test_x(): pass")
+    project.makepyfile(test_inner_x="def test_x(): pass")
     result = project.runpytest("--ecwid-seed=42")
     result.stdout.fnmatch_lines(
         ["ecwid-mock: seed 42, target: in-process app, path /webhooks/ecwid"]
@@ -128,7 +129,7 @@ def test_report_header_shows_seed_and_target(project: pytest.Pytester) -> None:
 
 
 def test_plugin_can_be_disabled(project: pytest.Pytester) -> None:
-    project.makepyfile(test_x="def test_x(ecwid): pass")
+    project.makepyfile(test_inner_x="def test_x(ecwid): pass")
     result = project.runpytest("-p", "no:ecwid")
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*fixture 'ecwid' not found*"])
@@ -149,7 +150,7 @@ def test_precedence_marker_cli_environment_ini(
     project: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     project.makeini(INI + "ecwid_seed = 1\necwid_transport = inprocess\n")
-    project.makepyfile(test_s=SHOW_SETTINGS)
+    project.makepyfile(test_inner_s=SHOW_SETTINGS)
     result = project.runpytest("-s")
     result.stdout.fnmatch_lines(["*SETTINGS 1 inprocess*'seed': 'ecwid_seed in tox.ini'*"])
     result = project.runpytest("-s", "--ecwid-seed=2")
@@ -158,7 +159,7 @@ def test_precedence_marker_cli_environment_ini(
     result = project.runpytest("-s")
     result.stdout.fnmatch_lines(["*'client_secret': 'environment variable ECWID_CLIENT_SECRET'*"])
     project.makepyfile(
-        test_s="import pytest\n\n@pytest.mark.ecwid(seed=3)\n" + SHOW_SETTINGS.lstrip()
+        test_inner_s="import pytest\n\n@pytest.mark.ecwid(seed=3)\n" + SHOW_SETTINGS.lstrip()
     )
     result = project.runpytest("-s", "--ecwid-seed=2")
     result.stdout.fnmatch_lines(["*SETTINGS 3 inprocess*'seed': '@pytest.mark.ecwid'*"])
@@ -188,7 +189,7 @@ def test_bad_setting_names_its_source(
     project: pytest.Pytester, ini_line: str, message: str
 ) -> None:
     project.makeini(INI + ini_line + "\n")
-    project.makepyfile(test_x="def test_x(): pass")
+    project.makepyfile(test_inner_x="def test_x(): pass")
     result = project.runpytest()
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines([message])
@@ -196,7 +197,7 @@ def test_bad_setting_names_its_source(
 
 def test_bad_marker_value_names_the_marker(project: pytest.Pytester) -> None:
     project.makepyfile(
-        test_m="""
+        test_inner_m="""
         import pytest
 
         @pytest.mark.ecwid(transport="carrier-pigeon")
@@ -212,7 +213,7 @@ def test_bad_marker_value_names_the_marker(project: pytest.Pytester) -> None:
 
 
 def test_missing_app_says_what_to_do(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(test_x="def test_x(ecwid): ecwid.send('order.created')")
+    pytester.makepyfile(test_inner_x="def test_x(ecwid): ecwid.send('order.created')")
     result = pytester.runpytest()
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*no receiver app is configured. Override the `ecwid_app`*"])
@@ -221,14 +222,16 @@ def test_missing_app_says_what_to_do(pytester: pytest.Pytester) -> None:
 def test_app_from_ini_dotted_path(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(receiver=RECEIVER)
     pytester.makeini(INI + "ecwid_app = receiver:app\n")
-    pytester.makepyfile(test_x="def test_x(ecwid): ecwid.send('order.created').assert_delivered()")
+    pytester.makepyfile(
+        test_inner_x="def test_x(ecwid): ecwid.send('order.created').assert_delivered()"
+    )
     pytester.syspathinsert()
     pytester.runpytest().assert_outcomes(passed=1)
 
 
 def test_seeds_are_per_test_and_repeatable(project: pytest.Pytester) -> None:
     project.makepyfile(
-        test_seed="""
+        test_inner_seed="""
         def test_a(ecwid_seed, ecwid_factory):
             print("SEED-A", ecwid_seed, ecwid_factory.build("order.created").body)
 
@@ -251,7 +254,7 @@ def test_seeds_are_per_test_and_repeatable(project: pytest.Pytester) -> None:
 def test_retries_on_the_virtual_clock(project: pytest.Pytester) -> None:
     project.makepyfile(receiver=RECEIVER.replace("status = 200 if", "status = 503 if"))
     project.makepyfile(
-        test_retry="""
+        test_inner_retry="""
         def test_retry(ecwid):
             delivery = ecwid.send("product.updated")
             assert delivery.outcome == "retrying"
@@ -267,7 +270,7 @@ def test_retries_on_the_virtual_clock(project: pytest.Pytester) -> None:
 
 def test_https_transport(project: pytest.Pytester) -> None:
     project.makepyfile(
-        test_https="""
+        test_inner_https="""
         import pytest
 
         @pytest.mark.ecwid(transport="https")
@@ -282,7 +285,7 @@ def test_https_transport(project: pytest.Pytester) -> None:
 
 def test_async_tests_with_pytest_asyncio(project: pytest.Pytester) -> None:
     project.makepyfile(
-        test_async="""
+        test_inner_async="""
         import pytest
 
         @pytest.mark.asyncio
@@ -299,7 +302,7 @@ def test_async_tests_with_pytest_asyncio(project: pytest.Pytester) -> None:
 
 def test_async_tests_with_anyio(project: pytest.Pytester) -> None:
     project.makepyfile(
-        test_anyio="""
+        test_inner_anyio="""
         import pytest
 
         @pytest.mark.anyio
@@ -317,7 +320,7 @@ def test_async_tests_with_anyio(project: pytest.Pytester) -> None:
 
 def test_hypothesis_with_the_fixtures(project: pytest.Pytester) -> None:
     project.makepyfile(
-        test_given="""
+        test_inner_given="""
         from hypothesis import HealthCheck, given, settings
         from ecwid_mock import strategies
 
@@ -332,7 +335,7 @@ def test_hypothesis_with_the_fixtures(project: pytest.Pytester) -> None:
 
 def test_pytest_xdist(project: pytest.Pytester) -> None:
     project.makepyfile(
-        test_many="""
+        test_inner_many="""
         import pytest
 
         @pytest.mark.parametrize("n", range(4))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -117,7 +118,9 @@ def create_app(client_secret):
 def test_quickstart(pytester: pytest.Pytester) -> None:
     pytester.mkpydir("myproject")
     (pytester.path / "myproject" / "app.py").write_text(MYPROJECT_APP)
-    pytester.makepyfile(test_readme_quickstart=_block("python", "def test_new_order_is_accepted"))
+    pytester.makepyfile(
+        test_inner_readme_quickstart=_block("python", "def test_new_order_is_accepted")
+    )
     pytester.syspathinsert()
     pytester.runpytest("-p", "ecwid").assert_outcomes(passed=2)
 
@@ -167,8 +170,7 @@ def test_command_tour(tmp_path: Path, order_updated: dict[str, object]) -> None:
 
 def _run_listen(command: str, env: dict[str, str], cwd: Path) -> None:
     process = subprocess.Popen(
-        command,
-        shell=True,
+        shlex.split(command),
         cwd=cwd,
         env=env,
         stdout=subprocess.PIPE,
