@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from ._signature_modes import SIGNATURE_MODES
     from ._signing import TEST_CLIENT_SECRET, Secret, sign, verify_signature
     from ._tls_server import LocalHTTPSServer, TestCertificates
+    from ._transport import Timeouts
     from ._url import check_webhook_url
     from ._validate import InvalidJSON, is_valid_event, validate_event
 
@@ -64,6 +65,7 @@ __all__ = [
     "Secret",
     "Sender",
     "TestCertificates",
+    "Timeouts",
     "UnknownEventType",
     "VirtualClock",
     "WebhookUrlError",
@@ -95,6 +97,7 @@ _LAZY = {
     "Sender": "_sender",
     "LocalHTTPSServer": "_tls_server",
     "TestCertificates": "_tls_server",
+    "Timeouts": "_transport",
     "check_webhook_url": "_url",
     "DataField": "_catalog",
     "EventInfo": "_catalog",

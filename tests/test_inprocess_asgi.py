@@ -1,0 +1,69 @@
+"""The sync sender's in-process ASGI transport: one private loop, real interleaving."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from typing import Any
+
+import pytest
+
+from ecwid_mock import EventFactory, Sender
+
+
+class MeetingApp:
+    """Answers 200 only when ``expected`` requests are in flight at once (else 503 after 2 s)."""
+
+    def __init__(self, expected: int) -> None:
+        self.expected = expected
+        self.in_flight = 0
+        self.loops: set[int] = set()
+        self.threads: set[str] = set()
+        self._met: asyncio.Event | None = None
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        self.loops.add(id(asyncio.get_running_loop()))
+        self.threads.add(threading.current_thread().name)
+        if self._met is None:
+            self._met = asyncio.Event()
+        self.in_flight += 1
+        if self.in_flight >= self.expected:
+            self._met.set()
+        try:
+            await asyncio.wait_for(self._met.wait(), timeout=2)
+            status = 200
+        except TimeoutError:
+            status = 503
+        self.in_flight -= 1
+        await send({"type": "http.response.start", "status": status, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+
+def test_concurrent_sends_interleave_on_one_loop() -> None:
+    app = MeetingApp(expected=3)
+    factory = EventFactory(seed=1)
+    with Sender.for_app(app, client_secret="s", factory=factory) as sender:
+        deliveries = sender.send("order.created", times=3, concurrently=True)
+    assert [d.status_code for d in deliveries] == [200, 200, 200]
+    assert len(app.loops) == 1
+
+
+def test_sequential_sends_run_in_the_calling_thread() -> None:
+    app = MeetingApp(expected=1)
+    with Sender.for_app(app, client_secret="s") as sender:
+        for _ in range(3):
+            sender.send("product.updated").assert_delivered()
+    assert app.threads == {threading.current_thread().name}
+    assert len(app.loops) == 1
+
+
+@pytest.mark.asyncio
+async def test_sync_send_inside_a_running_loop() -> None:
+    app = MeetingApp(expected=1)
+    with Sender.for_app(app, client_secret="s") as sender:
+        sender.send("customer.created").assert_delivered()
+        sender.send("customer.updated").assert_delivered()
+    assert len(app.loops) == 1
+    assert id(asyncio.get_running_loop()) not in app.loops
