@@ -9,7 +9,7 @@ pytest too.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._delivery_log import DeliveryLog
 from ._errors import DeliveryAssertionError, InvalidEvent
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 __all__ = ["MockEcwid"]
 
 EventLike = Any  # an Event, or an event type such as "order.created"
+T = TypeVar("T")
 
 
 class MockEcwid:
@@ -79,18 +80,21 @@ class MockEcwid:
 
     # -- the senders, created on first use -----------------------------------------------
 
+    def _new(self, cls: type[T]) -> T:
+        return cls(  # type: ignore[call-arg]
+            self.url,
+            client_secret=self._secret,
+            clock=self.clock,
+            factory=self.factory,
+            **self._options,
+        )
+
     @property
     def sender(self) -> Sender:
         if self._sender is None:
             from ._sender import Sender
 
-            self._sender = Sender(
-                self.url,
-                client_secret=self._secret,
-                clock=self.clock,
-                factory=self.factory,
-                **self._options,
-            )
+            self._sender = self._new(Sender)
         return self._sender
 
     @property
@@ -98,13 +102,7 @@ class MockEcwid:
         if self._async_sender is None:
             from ._sender import AsyncSender
 
-            self._async_sender = AsyncSender(
-                self.url,
-                client_secret=self._secret,
-                clock=self.clock,
-                factory=self.factory,
-                **self._options,
-            )
+            self._async_sender = self._new(AsyncSender)
         return self._async_sender
 
     def _record(self, result: Delivery | list[Delivery]) -> Any:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from . import _catalog
 from ._errors import InvalidEvent, Problem
+from ._schema_nodes import json_type
 
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
@@ -32,22 +33,6 @@ class InvalidJSON(InvalidEvent):
 
 class _FastValidator(Protocol):
     def is_valid(self, instance: Any) -> bool: ...
-
-
-def _json_type(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, (list, tuple)):
-        return "array"
-    return "object"
 
 
 def _show(value: object, limit: int = 60) -> str:
@@ -145,7 +130,7 @@ def _problems_for(error: ValidationError) -> list[Problem]:
     if kind == "type":
         expected = error.validator_value
         wanted = " or ".join(expected) if isinstance(expected, list) else str(expected)
-        got = _json_type(instance)
+        got = json_type(instance)
         return [Problem(path, f"must be {_article(wanted)}, got {got} {_show(instance)}")]
     if kind in ("anyOf", "oneOf"):
         return _problems_for_alternatives(error, path)
@@ -232,7 +217,7 @@ def validate_event(payload: Payload, *, strict: bool = False, source: str = "") 
     """
     value = parse_payload(payload, source=source)
     if not isinstance(value, Mapping):
-        problem = Problem("", f"must be a JSON object, got {_json_type(value)} {_show(value)}")
+        problem = Problem("", f"must be a JSON object, got {json_type(value)} {_show(value)}")
         raise InvalidEvent([problem], source=source)
     event_type = value.get("eventType")
     name = (

@@ -13,6 +13,7 @@ __all__ = [
     "CommandError",
     "Parser",
     "add_command",
+    "add_event_options",
     "colour",
     "fail",
     "print_json",
@@ -47,6 +48,22 @@ def add_command(
         name, help=help, description=text, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     return parser
+
+
+def add_event_options(parser: argparse.ArgumentParser) -> None:
+    """--seed, --set and --signature: how the commands that build events take their options."""
+    parser.add_argument("--seed", type=int, metavar="S", help="seed for replayable events")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        dest="assignments",
+        help="override a field, e.g. data.newPaymentStatus=PAID (repeatable)",
+    )
+    parser.add_argument(
+        "--signature", default="valid", metavar="MODE", help="signature mode (default valid)"
+    )
 
 
 def fail(args: argparse.Namespace, exc: BaseException) -> int:

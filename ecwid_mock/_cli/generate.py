@@ -9,7 +9,7 @@ import sys
 from typing import Any
 
 from .._signature_modes import SIGNATURE_MODES
-from ._common import CommandError, add_command
+from ._common import CommandError, add_command, add_event_options
 from .sign import SECRET_ENV, add_secret_option, optional_secret
 
 _MODES_HELP = "\n".join(f"  {mode:<13} {text}" for mode, text in SIGNATURE_MODES.items())
@@ -50,24 +50,10 @@ def add_parser(subparsers: Any) -> None:
     )
     parser.add_argument("event_type", metavar="TYPE", help="an event type, or 'mixed'")
     parser.add_argument("-n", type=int, default=1, metavar="N", help="how many (default 1)")
-    parser.add_argument("--seed", type=int, metavar="S", help="seed for replayable output")
+    add_event_options(parser)
     parser.add_argument("--store-id", type=int, metavar="ID", help="store id (default: drawn)")
     parser.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="PATH=VALUE",
-        dest="assignments",
-        help="override a field, e.g. data.newPaymentStatus=PAID (repeatable)",
-    )
-    parser.add_argument(
         "--unset", action="append", default=[], metavar="PATH", help="remove a field (repeatable)"
-    )
-    parser.add_argument(
-        "--signature",
-        default="valid",
-        metavar="MODE",
-        help="signature mode (default valid; see the list above)",
     )
     parser.add_argument(
         "--with-headers", action="store_true", help="write headers, query and body per line"

@@ -7,7 +7,15 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from .._signature_modes import SIGNATURE_MODES
-from ._common import CommandError, add_command, colour, print_json, print_table, progress_bar
+from ._common import (
+    CommandError,
+    add_command,
+    add_event_options,
+    colour,
+    print_json,
+    print_table,
+    progress_bar,
+)
 from .generate import parse_assignment
 from .sign import SECRET_ENV, add_secret_option, required_secret
 
@@ -68,18 +76,7 @@ def add_parser(subparsers: Any) -> None:
         dest="headers",
         help="a custom header, sent after Ecwid's own (repeatable)",
     )
-    parser.add_argument("--seed", type=int, metavar="S", help="seed for replayable events")
-    parser.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="PATH=VALUE",
-        dest="assignments",
-        help="override a field, e.g. data.newPaymentStatus=PAID (repeatable)",
-    )
-    parser.add_argument(
-        "--signature", default="valid", metavar="MODE", help="signature mode (default valid)"
-    )
+    add_event_options(parser)
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument(
         "--connect-timeout", type=float, default=3.0, metavar="S", help="default 3 (Ecwid's)"
