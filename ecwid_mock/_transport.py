@@ -11,6 +11,7 @@ httpx and anyio are imported inside functions, so importing this module stays ch
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import os
 import socket
@@ -455,7 +456,13 @@ def _make_caller_loop_asgi_transport(app: Callable[..., Any]) -> httpx.BaseTrans
                 joining = self._driving
                 if joining:
                     self._outstanding += 1
-                    future = asyncio.run_coroutine_threadsafe(self._tracked(request), loop)
+                    future = asyncio.run_coroutine_threadsafe(
+                        inner.handle_async_request(request), loop
+                    )
+                    # Counted as answered only once the caller's future holds the result:
+                    # a task's own completion is one loop turn earlier, and the driver
+                    # must not stop the loop in between.
+                    future.add_done_callback(self._joined_answered)
                 else:
                     self._driving = True
             if joining:
@@ -480,13 +487,13 @@ def _make_caller_loop_asgi_transport(app: Callable[..., Any]) -> httpx.BaseTrans
             await self._answered.wait()
             self._answered.clear()
 
-        async def _tracked(self, request: httpx.Request) -> httpx.Response:
-            try:
-                return await inner.handle_async_request(request)
-            finally:
-                with self._lock:
-                    self._outstanding -= 1
-                self._answered.set()
+        def _joined_answered(self, _: object) -> None:
+            with self._lock:
+                self._outstanding -= 1
+                loop = self._loop
+            if loop is not None:
+                with contextlib.suppress(RuntimeError):  # closed meanwhile: nobody waits
+                    loop.call_soon_threadsafe(self._answered.set)
 
         def close(self) -> None:
             with self._lock:

@@ -50,6 +50,31 @@ def test_concurrent_sends_interleave_on_one_loop() -> None:
     assert len(app.loops) == 1
 
 
+def test_many_concurrent_rounds_all_end() -> None:
+    """A regression guard: a joining request must never be left without a loop to run it."""
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            await asyncio.sleep(0)
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+            await send({"type": "http.response.body", "body": b""})
+
+    results: list[int] = []
+
+    def rounds() -> None:
+        with Sender.for_app(app, client_secret="s") as sender:
+            event = sender.factory.build("order.created")
+            for _ in range(40):
+                deliveries = sender.send(event, times=8, concurrently=True)
+                results.extend(d.status_code or 0 for d in deliveries)
+
+    worker = threading.Thread(target=rounds, daemon=True)
+    worker.start()
+    worker.join(timeout=60)
+    assert not worker.is_alive(), "concurrent in-process sends hung"
+    assert results == [200] * 320
+
+
 def test_sequential_sends_run_in_the_calling_thread() -> None:
     app = MeetingApp(expected=1)
     with Sender.for_app(app, client_secret="s") as sender:
