@@ -2,21 +2,43 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 from pathlib import Path
 from typing import Any
 
-# pytester's in-process runs remove the modules they imported when they end. A native
-# extension that keeps its first classes (cryptography's elliptic curves, used by trustme)
-# then rejects the re-imported ones ("TypeError: curve must be an EllipticCurve instance").
-# Importing them here keeps one copy for the whole session.
-import cryptography.hazmat.primitives.asymmetric.ec  # noqa: F401
 import pytest
-import trustme  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = ROOT / "schemas"
 PAYLOAD_EXAMPLES = Path(__file__).resolve().parent / "payload_examples"
+
+
+def _import_once_for_the_session() -> None:
+    """Keep one copy of modules that pytester's in-process runs would otherwise re-import.
+
+    pytester removes the modules an inner run imported when it ends. A native extension keeps
+    its first classes (cryptography's elliptic curves, used by trustme) and rejects re-imported
+    ones ("TypeError: curve must be an EllipticCurve instance"); and ecwid_mock's package
+    caches the classes it exports lazily, so a re-imported submodule would bring a second
+    Event class. Importing them here, before any inner run, keeps one copy.
+    """
+    for name in (
+        "cryptography.hazmat.primitives.asymmetric.ec",
+        "trustme",
+        "ecwid_mock._mock_ecwid",
+        "ecwid_mock._receiver",
+        "ecwid_mock._sender",
+        "ecwid_mock._tls_server",
+        "ecwid_mock.conformance",
+        "ecwid_mock.strategies",
+        "pytest_ecwid._conformance",
+        "pytest_ecwid._support",
+    ):
+        importlib.import_module(name)
+
+
+_import_once_for_the_session()
 
 
 def load_json(path: Path) -> Any:

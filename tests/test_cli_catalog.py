@@ -86,6 +86,23 @@ def test_validate_valid_and_invalid_files(
     assert f"{bad}: invalid\n  storeId: must be an integer, got string 'x'\n" in out
 
 
+def test_validate_json(
+    tmp_path: Path, order_updated: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = _write(tmp_path, "good.json", order_updated)
+    bad = _write(tmp_path, "bad.json", {**order_updated, "storeId": "x"})
+    code, out, _ = run(["validate", "--json", good, bad], capsys)
+    assert code == 1
+    assert json.loads(out) == [
+        {"file": good, "valid": True, "eventType": "order.updated"},
+        {
+            "file": bad,
+            "valid": False,
+            "problems": [{"path": "storeId", "message": "must be an integer, got string 'x'"}],
+        },
+    ]
+
+
 def test_validate_strict(
     tmp_path: Path, order_updated: dict[str, Any], capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -213,6 +213,7 @@ def test_bad_marker_value_names_the_marker(project: pytest.Pytester) -> None:
 
 
 def test_missing_app_says_what_to_do(pytester: pytest.Pytester) -> None:
+    pytester.makeini(INI)
     pytester.makepyfile(test_inner_x="def test_x(ecwid): ecwid.send('order.created')")
     result = pytester.runpytest()
     result.assert_outcomes(errors=1)

@@ -116,6 +116,7 @@ def create_app(client_secret):
 
 
 def test_quickstart(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
     pytester.mkpydir("myproject")
     (pytester.path / "myproject" / "app.py").write_text(MYPROJECT_APP)
     pytester.makepyfile(

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from ._common import add_command, colour, read_input
+from ._common import add_command, colour, print_json, read_input
 
 
 def add_parser(subparsers: Any) -> None:
@@ -19,12 +19,16 @@ def add_parser(subparsers: Any) -> None:
         examples=[
             "ecwid-mock validate captured.json",
             "ecwid-mock validate --strict a.json b.json",
+            "ecwid-mock validate --json *.json > report.json",
             "curl -s https://example.com/last-webhook | ecwid-mock validate -",
         ],
     )
     parser.add_argument("files", metavar="FILE", nargs="+", help="payload files; - for stdin")
     parser.add_argument(
         "--strict", action="store_true", help="refuse unknown fields and older documented forms"
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print one JSON verdict per file instead of text"
     )
     parser.set_defaults(func=run, command_name="validate")
 
@@ -34,24 +38,31 @@ def run(args: argparse.Namespace) -> int:
     from .._validate import InvalidJSON, parse_payload, validate_event
 
     # Read and parse everything first: an unreadable file or non-JSON body is bad input (2).
-    bodies = []
+    values = []
     for path in args.files:
         data, name = read_input(path)
         try:
-            parse_payload(data, source=name)
+            values.append((parse_payload(data, source=name), name))
         except InvalidJSON as exc:
             sys.stderr.write(f"ecwid-mock validate: error: {name}: {exc.problems[0].message}\n")
             return 2
-        bodies.append((data, name))
     failed = 0
-    for data, name in bodies:
+    verdicts = []
+    for value, name in values:
         try:
-            payload = validate_event(data, strict=args.strict, source=name)
+            payload = validate_event(value, strict=args.strict, source=name)
         except InvalidEvent as exc:
             failed += 1
-            print(f"{name}: {colour('invalid', 'red')}")
-            for problem in exc.problems:
-                print(f"  {problem}")
+            problems = [{"path": p.path, "message": p.message} for p in exc.problems]
+            verdicts.append({"file": name, "valid": False, "problems": problems})
+            if not args.json:
+                print(f"{name}: {colour('invalid', 'red')}")
+                for problem in exc.problems:
+                    print(f"  {problem}")
         else:
-            print(f"{name}: {colour('valid', 'green')} {payload['eventType']}")
+            verdicts.append({"file": name, "valid": True, "eventType": payload["eventType"]})
+            if not args.json:
+                print(f"{name}: {colour('valid', 'green')} {payload['eventType']}")
+    if args.json:
+        print_json(verdicts)
     return 1 if failed else 0
