@@ -459,13 +459,14 @@ def _make_caller_loop_asgi_transport(app: Callable[..., Any]) -> httpx.BaseTrans
                     future = asyncio.run_coroutine_threadsafe(
                         inner.handle_async_request(request), loop
                     )
-                    # Counted as answered only once the caller's future holds the result:
-                    # a task's own completion is one loop turn earlier, and the driver
-                    # must not stop the loop in between.
-                    future.add_done_callback(self._joined_answered)
                 else:
                     self._driving = True
             if joining:
+                # Counted as answered only once the caller's future holds the result (a
+                # task's own completion is one loop turn earlier, and the driver must not
+                # stop the loop in between). Added outside the lock: a future already done
+                # runs the callback at once, and the callback takes the lock.
+                future.add_done_callback(self._joined_answered)
                 joined: httpx.Response = future.result()
                 return joined
             try:
