@@ -104,7 +104,9 @@ def _inline(node: JSON, base: PurePosixPath) -> JSON:
             raise ValueError(f"local $ref {ref!r} is not supported")
         target = _resolve_pointer(_load(str(target_path)), pointer)
         resolved = _inline(target, target_path.parent)
-        for key in ("$schema", "$id", "examples", "title"):
+        # "unevaluatedProperties" is the outer schema's to decide: inside an allOf member it
+        # would also name the outer schema's valid fields whenever that member fails.
+        for key in ("$schema", "$id", "examples", "title", "unevaluatedProperties"):
             resolved.pop(key, None)
         out["allOf"] = [*out.get("allOf", []), resolved]
     return out

@@ -283,7 +283,7 @@ class DeliverySummary:
         for attempt in delivery.attempts:
             self.attempts += 1
             self._durations.add(attempt.duration)
-            if attempt.duration > RESPONSE_BUDGET or attempt.error == "timeout":
+            if attempt.duration >= RESPONSE_BUDGET:
                 self.over_budget += 1
         if not delivery.delivered:
             reason = _reason_key(delivery.reason)

@@ -357,6 +357,13 @@ class EventFactory:
                 f"an earlier {plan.entity}.* event (an Event or its payload)",
                 source=f"build({plan.event_type!r}, after=...)",
             )
+        if previous.endswith(".deleted") and entity == plan.entity:  # type: ignore[union-attr]
+            raise InvalidOption(
+                "after",
+                previous,
+                f"an event of a {plan.entity} that still exists (nothing follows its deletion)",
+                source=f"build({plan.event_type!r}, after=...)",
+            )
         return state_from_payload(plan.entity, payload)
 
     def _emit(

@@ -66,6 +66,7 @@ USER_AGENT = f"ecwid-mock/{__version__} (mock Ecwid webhook sender)"
 MASK = "********"
 
 _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+_FRAMING_HEADERS = frozenset({"host", "content-length", "transfer-encoding"})
 _SENSITIVE = re.compile(r"auth|token|secret|passw|cookie|key|session|signature-secret", re.I)
 
 EventLike = Event | str
@@ -103,6 +104,14 @@ def _resolve_custom_headers(
                 "an HTTP token such as 'X-App-Id'",
                 source="custom_headers",
             )
+        if name.lower() in _FRAMING_HEADERS:
+            raise InvalidOption(
+                "custom header name",
+                name,
+                "a header other than Host, Content-Length and Transfer-Encoding (the request's "
+                "own; a second copy would make it malformed)",
+                source="custom_headers",
+            )
         if isinstance(value, Secret):
             text = value.reveal().decode("latin-1")
             shown: object = value
@@ -121,6 +130,13 @@ def _resolve_custom_headers(
                 f"custom header {name!r} value",
                 shown,
                 "a single line (no CR, LF or NUL)",
+                source="custom_headers",
+            )
+        if not text.isascii():
+            raise InvalidOption(
+                f"custom header {name!r} value",
+                shown,
+                "ASCII text (HTTP header values are bytes; Ecwid's are static ASCII)",
                 source="custom_headers",
             )
         result.append((name, value))

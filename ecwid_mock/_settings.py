@@ -87,6 +87,17 @@ def _check(name: str, value: Any, source: str) -> Any:
                 source=source,
             )
         text = value.strip()
+        if "://" in text:
+            from ._errors import WebhookUrlError
+            from ._url import check_webhook_url, redact_url
+
+            try:
+                check_webhook_url(text)
+            except WebhookUrlError as exc:
+                rule = str(exc).partition(": ")[2] or exc.rule
+                raise InvalidOption(
+                    "ecwid_url", redact_url(text), f"a URL Ecwid would call ({rule})", source=source
+                ) from None
         if "://" not in text and not text.startswith("/"):
             raise InvalidOption(
                 "ecwid_url", value, "a full https:// URL or a path starting with /", source=source
@@ -107,7 +118,7 @@ def _check(name: str, value: Any, source: str) -> Any:
     if name == "store_id":
         return _as_int("ecwid_store_id", value, source, minimum=1)
     if name == "seed":
-        return _as_int("ecwid_seed", value, source)
+        return _as_int("ecwid_seed", value, source, minimum=0)
     if name == "transport":
         text = str(value).strip().lower()
         if text not in TRANSPORTS:

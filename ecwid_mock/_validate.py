@@ -22,7 +22,7 @@ from ._schema_nodes import json_type
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
 
-__all__ = ["InvalidJSON", "is_valid_event", "parse_payload", "validate_event"]
+__all__ = ["InvalidJSON", "is_valid_event", "parse_payload", "validate_event", "validate_value"]
 
 Payload = Mapping[str, Any] | str | bytes | bytearray | memoryview
 
@@ -215,7 +215,11 @@ def validate_event(payload: Payload, *, strict: bool = False, source: str = "") 
     Raises :class:`InvalidEvent` listing every problem as ``path: message``; ``source`` (a file
     name, say) is named in the message.
     """
-    value = parse_payload(payload, source=source)
+    return validate_value(parse_payload(payload, source=source), strict=strict, source=source)
+
+
+def validate_value(value: Any, *, strict: bool = False, source: str = "") -> dict[str, Any]:
+    """:func:`validate_event` for a JSON value already parsed (any type, not re-read as text)."""
     if not isinstance(value, Mapping):
         problem = Problem("", f"must be a JSON object, got {json_type(value)} {_show(value)}")
         raise InvalidEvent([problem], source=source)

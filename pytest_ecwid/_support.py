@@ -98,8 +98,14 @@ def failure_section(item: pytest.Item, base: Settings) -> str:
     import shlex
 
     seed = item.funcargs.get("ecwid_seed")  # type: ignore[attr-defined]
-    command = f"pytest {shlex.quote(_node_from_here(item))} --ecwid-seed={base.seed}"
-    lines = [f"seed {seed} (from base seed {base.seed} and the test id)", f"reproduce: {command}"]
+    settings = item.funcargs.get("ecwid_settings")  # type: ignore[attr-defined]
+    command = f"pytest {shlex.quote(_node_from_here(item))}"
+    if settings is not None and settings.origins.get("seed") == _MARKER_LABEL:
+        origin = f"set by {_MARKER_LABEL}"
+    else:
+        origin = f"from base seed {base.seed} and the test id"
+        command += f" --ecwid-seed={base.seed}"
+    lines = [f"seed {seed} ({origin})", f"reproduce: {command}"]
     mock = item.funcargs.get("ecwid")  # type: ignore[attr-defined]
     if mock is not None:
         lines += ["deliveries:", mock.deliveries.describe()]

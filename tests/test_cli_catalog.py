@@ -53,7 +53,10 @@ def test_schema_is_bundled_and_usable_alone(capsys: pytest.CaptureFixture[str]) 
     assert jsonschema.Draft202012Validator(schema).is_valid({**example, "extra": 1})
     code, out, _ = run(["schema", "order.updated", "--strict"], capsys)
     strict = json.loads(out)
-    assert not jsonschema.Draft202012Validator(strict).is_valid({**example, "extra": 1})
+    errors = list(jsonschema.Draft202012Validator(strict).iter_errors({**example, "extra": 1}))
+    assert [e.message for e in errors] == [
+        "Unevaluated properties are not allowed ('extra' was unexpected)"
+    ]
     code, out, _ = run(["schema", "envelope"], capsys)
     assert json.loads(out)["title"] == "Ecwid webhook envelope"
 
@@ -101,6 +104,31 @@ def test_validate_json(
             "problems": [{"path": "storeId", "message": "must be an integer, got string 'x'"}],
         },
     ]
+
+
+def test_validate_reads_json_lines_and_names_each_line(
+    tmp_path: Path, order_updated: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = [json.dumps(order_updated), "", json.dumps({**order_updated, "storeId": "x"})]
+    path = _write(tmp_path, "events.jsonl", "\n".join(lines) + "\n")
+    code, out, _ = run(["validate", path], capsys)
+    assert code == 1
+    assert out.splitlines() == [
+        f"{path}:1: valid order.updated",
+        f"{path}:3: invalid",
+        "  storeId: must be an integer, got string 'x'",
+    ]
+
+
+def test_validate_json_that_is_not_an_object(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _write(tmp_path, "string.json", '"str"')
+    code, out, _ = run(["validate", path], capsys)
+    assert (code, out) == (
+        1,
+        f"{path}: invalid\n  (root): must be a JSON object, got string 'str'\n",
+    )
 
 
 def test_validate_strict(

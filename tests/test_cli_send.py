@@ -140,7 +140,7 @@ def test_the_secret_may_come_from_the_environment(
         pytest.param(["--header", "NoColon"], "expected NAME:VALUE", id="header"),
         pytest.param(["--set", "nonsense"], "expected PATH=VALUE", id="set"),
         pytest.param(["--signature", "forged"], "forged", id="signature-mode"),
-        pytest.param(["--client-secret", ""], "no client secret", id="empty-secret"),
+        pytest.param(["--client-secret", ""], "--client-secret is empty", id="empty-secret"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(

@@ -163,6 +163,11 @@ def test_summary_counts_attempts_over_the_budget() -> None:
     assert summary.p95 == 10.5  # never above the maximum
 
 
+def test_a_short_configured_timeout_is_not_over_ecwids_budget() -> None:
+    quick = Attempt(number=1, scheduled_at=0, sent_at=0, duration=1.02, error="timeout", reason="x")
+    assert DeliverySummary([make_delivery(quick)]).over_budget == 0
+
+
 def test_empty_summary() -> None:
     summary = DeliverySummary()
     assert summary.p50 is None

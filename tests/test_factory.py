@@ -828,3 +828,11 @@ def test_events_json_round_trip() -> None:
     event = EventFactory(seed=61).build("order.updated")
     assert json.loads(event.body) == event.payload
     assert event.payload is not event.payload
+
+
+def test_nothing_follows_a_deletion() -> None:
+    factory = EventFactory(seed=3)
+    deleted = factory.build("order.deleted", after=factory.build("order.created"))
+    for event_type in ("order.updated", "order.created", "order.deleted"):
+        with pytest.raises(InvalidOption, match="that still exists"):
+            factory.build(event_type, after=deleted)

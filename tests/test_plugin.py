@@ -107,6 +107,26 @@ def test_a_planted_bug_fails_with_a_message_that_names_it(project: pytest.Pytest
     assert "s3cr3t-client" not in result.stdout.str()
 
 
+def test_a_marker_seed_is_reported_as_such(project: pytest.Pytester) -> None:
+    project.makepyfile(
+        test_inner_marked="""
+        import pytest
+
+        @pytest.mark.ecwid(seed=77)
+        def test_marked(ecwid):
+            ecwid.send("order.created", signature="missing").assert_delivered()
+        """
+    )
+    result = project.runpytest("--ecwid-seed=5")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "seed 77 (set by @pytest.mark.ecwid)",
+            "reproduce: pytest test_inner_marked.py::test_marked",
+        ]
+    )
+
+
 def test_plain_assert_on_delivered_explains_itself(project: pytest.Pytester) -> None:
     project.makepyfile(
         test_inner_plain="""
@@ -182,8 +202,16 @@ def test_precedence_marker_cli_environment_ini(
             "ecwid_url = webhooks",
             "*invalid ecwid_url 'webhooks' (from ecwid_url in tox.ini)*",
         ),
+        (
+            "ecwid_url = https://user:hunter2@example.test/hook",
+            "*invalid ecwid_url 'https://user:***@example.test/hook' (from ecwid_url in tox.ini)*",
+        ),
+        (
+            "ecwid_url = ftp://example.test/hook",
+            "*(from ecwid_url in tox.ini): must be a URL Ecwid would call*https*",
+        ),
     ],
-    ids=["transport", "seed", "url"],
+    ids=["transport", "seed", "url", "url-password", "url-scheme"],
 )
 def test_bad_setting_names_its_source(
     project: pytest.Pytester, ini_line: str, message: str

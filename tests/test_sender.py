@@ -677,3 +677,19 @@ def test_an_unknown_event_type_is_a_clear_error() -> None:
 
     with pytest.raises(UnknownEventType, match=r"order\.creatd"):
         sender_for(answering(200)[0]).send("order.creatd")
+
+
+@pytest.mark.parametrize(
+    ("headers", "message"),
+    [
+        ({"Host": "evil.test"}, "other than Host, Content-Length and Transfer-Encoding"),
+        ({"content-length": "1"}, "other than Host, Content-Length and Transfer-Encoding"),
+        ({"X-Store": "caf\u00e9"}, "must be ASCII text"),
+    ],
+    ids=["host", "content-length", "non-ascii"],
+)
+def test_custom_headers_that_would_break_the_request_are_refused(
+    headers: dict[str, str], message: str
+) -> None:
+    with pytest.raises(InvalidOption, match=message):
+        Sender("https://receiver.test/hook", client_secret="s", custom_headers=headers)

@@ -55,10 +55,19 @@ def test_strings_explore_unicode() -> None:
     assert is_valid_event(found, strict=True)
 
 
-@pytest.mark.parametrize("edge", [0, 2**31, 2**53 - 1, 2**63 - 1])
-def test_integers_reach_the_boundaries(edge: int) -> None:
-    found = find(payloads("product.updated"), lambda p: p["eventCreated"] == edge)
-    assert found["eventCreated"] == edge
+@pytest.mark.parametrize(
+    ("field", "edge"),
+    [
+        ("eventCreated", 0),
+        ("eventCreated", 2**31),
+        ("eventCreated", 9_999_999_999),  # the schema's maximum: seconds, not milliseconds
+        ("entityId", 2**53 - 1),
+        ("storeId", 2**63 - 1),
+    ],
+)
+def test_integers_reach_the_boundaries(field: str, edge: int) -> None:
+    found = find(payloads("product.updated"), lambda p: p[field] == edge)
+    assert found[field] == edge
 
 
 def test_optional_data_is_absent_null_or_empty_where_allowed() -> None:

@@ -31,8 +31,13 @@ def test_wrong_type(order_updated: dict[str, Any]) -> None:
 
 
 def test_missing_field(order_updated: dict[str, Any]) -> None:
-    del order_updated["data"]["orderId"]
-    assert _problems(order_updated) == ["data.orderId: required field is missing"]
+    del order_updated["data"]["oldPaymentStatus"]
+    assert _problems(order_updated) == ["data.oldPaymentStatus: required field is missing"]
+    del order_updated["data"]["orderId"]  # the G1 form: tolerated, but not in strict mode
+    assert _problems(order_updated, strict=True) == [
+        "data.oldPaymentStatus: required field is missing",
+        "data.orderId: required field is missing",
+    ]
 
 
 def test_bad_enum(order_updated: dict[str, Any]) -> None:
@@ -41,6 +46,13 @@ def test_bad_enum(order_updated: dict[str, Any]) -> None:
         "data.newPaymentStatus: 'SHIPPED' is not one of AWAITING_PAYMENT, PAID, CANCELLED, "
         "REFUNDED, PARTIALLY_REFUNDED, INCOMPLETE, CUSTOM_PAYMENT_STATUS_1, "
         "CUSTOM_PAYMENT_STATUS_2, CUSTOM_PAYMENT_STATUS_3"
+    ]
+
+
+def test_milliseconds_are_not_seconds(order_updated: dict[str, Any]) -> None:
+    order_updated["eventCreated"] = 1725434529000
+    assert _problems(order_updated) == [
+        "eventCreated: 1725434529000 is greater than the maximum of 9999999999"
     ]
 
 

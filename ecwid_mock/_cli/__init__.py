@@ -63,7 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     func = getattr(args, "func", None)
     if func is None:
-        parser.print_help()
+        sys.stderr.write("ecwid-mock: error: a command is required (see ecwid-mock --help)\n")
         return 2
     try:
         code: int = func(args)

@@ -96,6 +96,14 @@ def run(args: argparse.Namespace) -> int:
     if args.n < 0:
         raise CommandError(f"-n must be 0 or more, but got {args.n}")
     mode = check_mode(args.signature, source="--signature")
+    if args.locale != "en_US":
+        # Checked now, not when the first email is drawn: that may never happen.
+        from faker.config import AVAILABLE_LOCALES
+
+        if args.locale not in AVAILABLE_LOCALES:
+            raise CommandError(
+                f"--locale {args.locale!r} is not a Faker locale (e.g. en_US, de_DE, ja_JP)"
+            )
     overrides: dict[str, Any] = dict(parse_assignment(a) for a in args.assignments)
     for path in args.unset:
         overrides[path] = DELETE

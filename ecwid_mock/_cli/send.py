@@ -206,12 +206,20 @@ def _delivery_dict(delivery: Delivery) -> dict[str, Any]:
 def _report(summary: DeliverySummary, failures: list[Delivery], args: argparse.Namespace) -> None:
     if args.json:
         print_json(
-            {"summary": summary.as_dict(), "failures": [_delivery_dict(d) for d in failures]}
+            {
+                "summary": summary.as_dict(),
+                "failures_total": summary.total - summary.delivered,
+                "failures_shown": len(failures),
+                "failures": [_delivery_dict(d) for d in failures],
+            }
         )
         return
     for delivery in failures:
         print(delivery.explain("to be delivered"))
         print()
+    hidden = summary.total - summary.delivered - len(failures)
+    if hidden > 0:
+        print(f"(and {hidden} more not delivered; their reasons are counted below)\n")
     print_table(["result", "count"], [list(row) for row in summary.rows()])
     verdict = (
         colour("all delivered", "green")

@@ -32,7 +32,13 @@ def optional_secret(args: argparse.Namespace) -> Secret | None:
     """The secret from --client-secret, else $ECWID_CLIENT_SECRET, else None; never printed."""
     from .._signing import Secret
 
-    value = args.client_secret if args.client_secret is not None else os.environ.get(SECRET_ENV)
+    if args.client_secret is not None:
+        if not args.client_secret:
+            raise CommandError("--client-secret is empty: pass the app's client secret")
+        return Secret(args.client_secret)
+    value = os.environ.get(SECRET_ENV)
+    if value == "":
+        raise CommandError(f"{SECRET_ENV} is set but empty: set it to the app's client secret")
     return Secret(value) if value else None
 
 

@@ -21,6 +21,7 @@ def add_parser(subparsers: Any) -> None:
             "ecwid-mock validate --strict a.json b.json",
             "ecwid-mock validate --json *.json > report.json",
             "curl -s https://example.com/last-webhook | ecwid-mock validate -",
+            "ecwid-mock generate mixed -n 100 | ecwid-mock validate --strict -   (JSON lines)",
         ],
     )
     parser.add_argument("files", metavar="FILE", nargs="+", help="payload files; - for stdin")
@@ -33,24 +34,42 @@ def add_parser(subparsers: Any) -> None:
     parser.set_defaults(func=run, command_name="validate")
 
 
+def _documents(data: bytes, name: str, parse: Any) -> list[tuple[Any, str]]:
+    """One JSON document, or JSON lines (as `ecwid-mock generate` writes), each with a name."""
+    from .._validate import InvalidJSON
+
+    try:
+        return [(parse(data, source=name), name)]
+    except InvalidJSON as exc:
+        if "Extra data" not in exc.problems[0].message:
+            raise
+    lines = data.splitlines()
+    return [
+        (parse(line, source=f"{name}:{number}"), f"{name}:{number}")
+        for number, line in enumerate(lines, 1)
+        if line.strip()
+    ]
+
+
 def run(args: argparse.Namespace) -> int:
     from .._errors import InvalidEvent
-    from .._validate import InvalidJSON, parse_payload, validate_event
+    from .._validate import InvalidJSON, parse_payload, validate_value
 
     # Read and parse everything first: an unreadable file or non-JSON body is bad input (2).
-    values = []
+    values: list[tuple[Any, str]] = []
     for path in args.files:
         data, name = read_input(path)
         try:
-            values.append((parse_payload(data, source=name), name))
+            values += _documents(data, name, parse_payload)
         except InvalidJSON as exc:
-            sys.stderr.write(f"ecwid-mock validate: error: {name}: {exc.problems[0].message}\n")
+            where = exc.source or name
+            sys.stderr.write(f"ecwid-mock validate: error: {where}: {exc.problems[0].message}\n")
             return 2
     failed = 0
     verdicts = []
     for value, name in values:
         try:
-            payload = validate_event(value, strict=args.strict, source=name)
+            payload = validate_value(value, strict=args.strict, source=name)
         except InvalidEvent as exc:
             failed += 1
             problems = [{"path": p.path, "message": p.message} for p in exc.problems]
