@@ -38,7 +38,10 @@ def test_top_level_help_lists_every_command() -> None:
 
 
 BAD_INPUTS = {
+    "no-command": [],
     "unknown-command": ["frobnicate"],
+    "generate-empty-secret": ["generate", "order.created", "--client-secret", ""],
+    "generate-bad-locale": ["generate", "order.created", "--locale", "xx_XX"],
     "schema-unknown-type": ["schema", "order.craeted"],
     "validate-missing-file": ["validate", "no/such/file.json"],
     "generate-unknown-type": ["generate", "order.craeted"],
