@@ -8,6 +8,7 @@ import json
 import sys
 from typing import Any
 
+from .._errors import InvalidOption
 from .._signature_modes import SIGNATURE_MODES
 from ._common import CommandError, add_command, add_event_options
 from .sign import SECRET_ENV, add_secret_option, optional_secret
@@ -101,8 +102,11 @@ def run(args: argparse.Namespace) -> int:
         from faker.config import AVAILABLE_LOCALES
 
         if args.locale not in AVAILABLE_LOCALES:
-            raise CommandError(
-                f"--locale {args.locale!r} is not a Faker locale (e.g. en_US, de_DE, ja_JP)"
+            raise InvalidOption(
+                "locale",
+                args.locale,
+                "a Faker locale such as en_US, de_DE or ja_JP",
+                source="--locale",
             )
     overrides: dict[str, Any] = dict(parse_assignment(a) for a in args.assignments)
     for path in args.unset:
