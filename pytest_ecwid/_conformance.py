@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from ._conformance_options import add_options
+
 if TYPE_CHECKING:
     from ecwid_mock.conformance import CheckResult, ConformanceSuite
 
@@ -33,33 +35,8 @@ MARKER = (
     "(added by --ecwid-conformance; select them alone with -m ecwid_conformance)"
 )
 ACCESS_TOKEN_ENV = "ECWID_ACCESS_TOKEN"
-HELP = {
-    "events": "event types the app subscribes to, comma-separated names or patterns "
-    "such as 'order.*' (default: all 42 documented ones)",
-    "timeout": "seconds to wait for each answer (default 10, Ecwid's limit)",
-    "slow_after": "p95 response time, in seconds, above which response-time warns (default 3)",
-    "settle": "seconds to wait for side effects that the receiver applies after answering "
-    "(default 0.5)",
-}
 _DEFAULTS = {"timeout": 10.0, "slow_after": 3.0, "settle": 0.5}
 _SUITE = pytest.StashKey["ConformanceSuite | str"]()
-
-
-def add_options(parser: pytest.Parser) -> None:
-    """Register ``--ecwid-conformance`` and its settings (command line and ini)."""
-    group = parser.getgroup("ecwid", "Ecwid webhook testing (ecwid-mock)")
-    group.addoption(
-        "--ecwid-conformance",
-        action="store_true",
-        dest="ecwid_conformance",
-        default=False,
-        help="add ecwid-mock's receiver conformance checks as test items, one per check, "
-        "run against the configured receiver (ecwid_app / ecwid_url)",
-    )
-    for name, text in HELP.items():
-        flag = "--ecwid-conformance-" + name.replace("_", "-")
-        group.addoption(flag, dest=f"ecwid_conformance_{name}", default=None, help=text)
-        parser.addini(f"ecwid_conformance_{name}", text, default=None)
 
 
 class ConformanceGroup(pytest.Collector):

@@ -40,7 +40,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         group.addoption(flag, dest=f"ecwid_{name}", default=None, help=HELP[name])
     for name, text in HELP.items():
         parser.addini(f"ecwid_{name}", text, default=None)
-    from ._conformance import add_options
+    from ._conformance_options import add_options
 
     add_options(parser)
 
