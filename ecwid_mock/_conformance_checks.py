@@ -17,11 +17,11 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence, Sized
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ._catalog import event_info
-from ._conformance_report import Exchange, Verdict, format_duration, percentile
+from ._conformance_report import Exchange, Finding, Verdict, format_duration, percentile
 from ._delivery import ACCEPTED_STATUSES, RESPONSE_BUDGET
 from ._errors import InvalidOption
 from ._event import Event
@@ -63,18 +63,6 @@ class Options:
     settle: float = 0.5
     concurrency: int = 8
     access_token_given: bool = False
-
-
-@dataclass(frozen=True)
-class Finding:
-    """What a check found; the suite adds the check's id, title and duration."""
-
-    verdict: Verdict
-    summary: str
-    details: tuple[str, ...] = ()
-    evidence: tuple[Exchange, ...] = ()
-    measurements: Mapping[str, Any] = field(default_factory=dict)
-    blocked_by: str | None = None
 
 
 @dataclass(frozen=True)

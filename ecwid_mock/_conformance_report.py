@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import Enum
 from http import HTTPStatus
 from typing import Any
@@ -27,6 +27,7 @@ __all__ = [
     "CheckResult",
     "ConformanceReport",
     "Exchange",
+    "Finding",
     "Verdict",
     "format_duration",
     "percentile",
@@ -111,22 +112,34 @@ class Exchange:
 
 
 @dataclass(frozen=True)
-class CheckResult:
-    """The verdict of one check, a one-line summary, how to fix it, and the evidence.
+class Finding:
+    """What a check found; the suite adds the check's id, title and duration.
 
     ``blocked_by`` names the check whose finding made this one impossible to judge (for
     skips); ``measurements`` holds figures such as response-time percentiles.
     """
 
-    id: str
-    title: str
     verdict: Verdict
     summary: str
     details: tuple[str, ...] = ()
     evidence: tuple[Exchange, ...] = ()
     measurements: Mapping[str, Any] = field(default_factory=dict)
     blocked_by: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CheckResult(Finding):
+    """The verdict of one check, a one-line summary, how to fix it, and the evidence."""
+
+    id: str
+    title: str
     duration: float = 0.0
+
+    @classmethod
+    def of(cls, finding: Finding, *, id: str, title: str, duration: float) -> CheckResult:
+        """The result of check ``id``: its finding, named and timed."""
+        found = {f.name: getattr(finding, f.name) for f in fields(Finding)}
+        return cls(**found, id=id, title=title, duration=duration)
 
     @property
     def passed(self) -> bool:

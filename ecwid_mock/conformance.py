@@ -195,16 +195,8 @@ class ConformanceSuite:
         if check_id not in self._results:
             started = time.perf_counter()
             finding = spec.run(self._probes)
-            self._results[check_id] = CheckResult(
-                id=spec.id,
-                title=spec.title,
-                verdict=finding.verdict,
-                summary=finding.summary,
-                details=finding.details,
-                evidence=finding.evidence,
-                measurements=finding.measurements,
-                blocked_by=finding.blocked_by,
-                duration=time.perf_counter() - started,
+            self._results[check_id] = CheckResult.of(
+                finding, id=spec.id, title=spec.title, duration=time.perf_counter() - started
             )
         return self._results[check_id]
 
