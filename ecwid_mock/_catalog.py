@@ -200,7 +200,6 @@ def _types_of(schema: JSON) -> tuple[str, ...]:
 def _info_from_schema(relpath: str) -> EventInfo:
     raw = _load(relpath)
     strict = _bundled(relpath, True)
-    tolerant = _bundled(relpath, False)
     props = raw["properties"]
     event_type_schema = props["eventType"]
     if "const" in event_type_schema:
@@ -230,7 +229,6 @@ def _info_from_schema(relpath: str) -> EventInfo:
         for name, spec in data_props.items()
     )
     meta = raw.get("x-ecwid", {})
-    del tolerant  # built here so that both modes are known to bundle
     return EventInfo(
         event_type=event_type,
         entity=entity,

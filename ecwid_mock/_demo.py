@@ -43,10 +43,8 @@ class DemoStep:
 
 
 def _status(delivery: Any) -> str:
-    last = delivery.attempts[-1] if delivery.attempts else None
-    if last is None:
-        return "-"
-    return str(last.status_code) if last.status_code is not None else str(last.error)
+    """The last attempt's status code or error kind."""
+    return _status_of(delivery.attempts[-1]) if delivery.attempts else "-"
 
 
 def run_demo(

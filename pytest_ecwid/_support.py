@@ -136,17 +136,19 @@ def configured_app(settings: Settings) -> Any:
         pytest.fail(str(exc), pytrace=False)
 
 
-def https_server_for(app: Any, servers: dict[int, Any]) -> Any:
-    """One started ``LocalHTTPSServer`` per app for the whole session."""
+def https_server_for(app: Any, servers: dict[int, tuple[Any, Any]]) -> Any:
+    """One started ``LocalHTTPSServer`` per app for the whole session.
+
+    Keyed by ``id(app)``; the app is kept beside its server so that the id stays its own.
+    """
     entry = servers.get(id(app))
     if entry is None:
         from ecwid_mock import LocalHTTPSServer
 
         server = LocalHTTPSServer(app)
         server.start()
-        entry = servers[id(app)] = server
-        server._ecwid_app_ref = app  # type: ignore[attr-defined]  # keeps id(app) unique
-    return entry
+        entry = servers[id(app)] = (app, server)
+    return entry[1]
 
 
 def make_factory(

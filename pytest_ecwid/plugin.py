@@ -141,16 +141,16 @@ def ecwid_app(pytestconfig: pytest.Config) -> Any:
 
 
 @pytest.fixture(scope="session")
-def _ecwid_https_servers() -> Iterator[dict[int, LocalHTTPSServer]]:
-    servers: dict[int, LocalHTTPSServer] = {}
+def _ecwid_https_servers() -> Iterator[dict[int, tuple[Any, LocalHTTPSServer]]]:
+    servers: dict[int, tuple[Any, LocalHTTPSServer]] = {}
     yield servers
-    for server in servers.values():
+    for _, server in servers.values():
         server.stop()
 
 
 @pytest.fixture
 def ecwid_https_server(
-    ecwid_app: Any, _ecwid_https_servers: dict[int, LocalHTTPSServer]
+    ecwid_app: Any, _ecwid_https_servers: dict[int, tuple[Any, LocalHTTPSServer]]
 ) -> LocalHTTPSServer:
     """Scope: function; the server lives for the session, one per app, always shut down.
 
