@@ -19,8 +19,8 @@ from typing import Any
 import httpx
 
 from ecwid_mock import sign
-from ecwid_mock._receiver import reference_receiver
-from ecwid_mock._tls_server import LocalHTTPSServer, TestCertificates
+from ecwid_mock._servers.reference import reference_receiver
+from ecwid_mock._servers.tls import LocalHTTPSServer, TestCertificates
 
 _SECRET = "bench-secret"
 

@@ -35,8 +35,8 @@ from typing import Any
 import httpx
 
 from ecwid_mock import AsyncSender, Event, Sender, TestCertificates
-from ecwid_mock._catalog import schema_for
-from ecwid_mock._signing import sign
+from ecwid_mock._events.signing import sign
+from ecwid_mock._schemas.catalog import schema_for
 
 SECRET = "bench-client-secret"
 PATH = "/webhooks/ecwid"

@@ -14,7 +14,7 @@ import time
 from typing import Any
 
 import ecwid_mock
-from ecwid_mock import _catalog
+from ecwid_mock._schemas import catalog as _catalog
 
 
 def _rate(func: Any, items: list[Any], seconds: float = 1.0) -> float:

@@ -21,20 +21,20 @@ from ._errors import (
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from ._catalog import DataField, EventInfo, event_info, schema_for
     from ._clock import RealClock, VirtualClock
-    from ._delivery import Attempt, Delivery, DeliverySummary, Outcome
-    from ._event import Event
-    from ._factory import DELETE, EventFactory
+    from ._delivery.record import Attempt, Delivery, DeliverySummary, Outcome
+    from ._delivery.retry import RetryPolicy
+    from ._delivery.sender import AsyncSender, Sender
+    from ._delivery.url import check_webhook_url
+    from ._events.event import Event
+    from ._events.factory import DELETE, EventFactory
+    from ._events.signature_modes import SIGNATURE_MODES
+    from ._events.signing import TEST_CLIENT_SECRET, Secret, sign, verify_signature
     from ._mock_ecwid import MockEcwid
-    from ._retry import RetryPolicy
-    from ._sender import AsyncSender, Sender
-    from ._signature_modes import SIGNATURE_MODES
-    from ._signing import TEST_CLIENT_SECRET, Secret, sign, verify_signature
-    from ._tls_server import LocalHTTPSServer, TestCertificates
-    from ._transport import Timeouts
-    from ._url import check_webhook_url
-    from ._validate import InvalidJSON, is_valid_event, validate_event
+    from ._schemas.catalog import DataField, EventInfo, event_info, schema_for
+    from ._schemas.validate import InvalidJSON, is_valid_event, validate_event
+    from ._servers.tls import LocalHTTPSServer, TestCertificates
+    from ._transports.inprocess import Timeouts
 
     EVENT_TYPES: tuple[str, ...]
 
@@ -83,39 +83,39 @@ __all__ = [
 _LAZY = {
     "RealClock": "_clock",
     "VirtualClock": "_clock",
-    "Attempt": "_delivery",
-    "Delivery": "_delivery",
-    "DeliverySummary": "_delivery",
-    "Outcome": "_delivery",
-    "DELETE": "_factory",
-    "EventFactory": "_factory",
-    "SIGNATURE_MODES": "_signature_modes",
-    "TEST_CLIENT_SECRET": "_signing",
+    "Attempt": "_delivery.record",
+    "Delivery": "_delivery.record",
+    "DeliverySummary": "_delivery.record",
+    "Outcome": "_delivery.record",
+    "DELETE": "_events.factory",
+    "EventFactory": "_events.factory",
+    "SIGNATURE_MODES": "_events.signature_modes",
+    "TEST_CLIENT_SECRET": "_events.signing",
     "MockEcwid": "_mock_ecwid",
-    "RetryPolicy": "_retry",
-    "AsyncSender": "_sender",
-    "Sender": "_sender",
-    "LocalHTTPSServer": "_tls_server",
-    "TestCertificates": "_tls_server",
-    "Timeouts": "_transport",
-    "check_webhook_url": "_url",
-    "DataField": "_catalog",
-    "EventInfo": "_catalog",
-    "event_info": "_catalog",
-    "schema_for": "_catalog",
-    "Event": "_event",
-    "Secret": "_signing",
-    "sign": "_signing",
-    "verify_signature": "_signing",
-    "InvalidJSON": "_validate",
-    "is_valid_event": "_validate",
-    "validate_event": "_validate",
+    "RetryPolicy": "_delivery.retry",
+    "AsyncSender": "_delivery.sender",
+    "Sender": "_delivery.sender",
+    "LocalHTTPSServer": "_servers.tls",
+    "TestCertificates": "_servers.tls",
+    "Timeouts": "_transports.inprocess",
+    "check_webhook_url": "_delivery.url",
+    "DataField": "_schemas.catalog",
+    "EventInfo": "_schemas.catalog",
+    "event_info": "_schemas.catalog",
+    "schema_for": "_schemas.catalog",
+    "Event": "_events.event",
+    "Secret": "_events.signing",
+    "sign": "_events.signing",
+    "verify_signature": "_events.signing",
+    "InvalidJSON": "_schemas.validate",
+    "is_valid_event": "_schemas.validate",
+    "validate_event": "_schemas.validate",
 }
 
 
 def __getattr__(name: str) -> Any:
     if name == "EVENT_TYPES":
-        from ._catalog import event_types
+        from ._schemas.catalog import event_types
 
         value: Any = event_types()
     elif name in _LAZY:

@@ -11,17 +11,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ._delivery_log import DeliveryLog
+from ._delivery.log import DeliveryLog
 from ._errors import DeliveryAssertionError, InvalidEvent
 
 if TYPE_CHECKING:
-    from ._bulk import BulkRun
     from ._clock import Clock
-    from ._delivery import Delivery
-    from ._event import Event
-    from ._factory import EventFactory
-    from ._sender import AsyncSender, Sender
-    from ._signing import Secret
+    from ._delivery.bulk import BulkRun
+    from ._delivery.record import Delivery
+    from ._delivery.sender import AsyncSender, Sender
+    from ._events.event import Event
+    from ._events.factory import EventFactory
+    from ._events.signing import Secret
 
 __all__ = ["MockEcwid"]
 
@@ -67,7 +67,7 @@ class MockEcwid:
         **sender_options: Any,
     ) -> MockEcwid:
         """Deliver in-process to an ASGI or WSGI app, at ``https://receiver.test{path}``."""
-        from ._sender import DEFAULT_APP_HOST
+        from ._delivery.sender import DEFAULT_APP_HOST
 
         return cls(
             f"https://{DEFAULT_APP_HOST}{path}",
@@ -92,7 +92,7 @@ class MockEcwid:
     @property
     def sender(self) -> Sender:
         if self._sender is None:
-            from ._sender import Sender
+            from ._delivery.sender import Sender
 
             self._sender = self._new(Sender)
         return self._sender
@@ -100,7 +100,7 @@ class MockEcwid:
     @property
     def async_sender(self) -> AsyncSender:
         if self._async_sender is None:
-            from ._sender import AsyncSender
+            from ._delivery.sender import AsyncSender
 
             self._async_sender = self._new(AsyncSender)
         return self._async_sender
@@ -219,7 +219,7 @@ class MockEcwid:
 
     def assert_valid(self, payload: Any, event_type: str | None = None) -> dict[str, Any]:
         """Assert that a payload a handler stores or forwards is a valid Ecwid event (tolerant)."""
-        from ._validate import validate_event
+        from ._schemas.validate import validate_event
 
         try:
             value = validate_event(payload)

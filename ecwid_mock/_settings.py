@@ -13,7 +13,7 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from ._errors import InvalidOption
-from ._signing import TEST_CLIENT_SECRET, Secret
+from ._events.signing import TEST_CLIENT_SECRET, Secret
 
 __all__ = ["TRANSPORTS", "Settings", "Source", "load_app", "resolve_settings"]
 
@@ -88,8 +88,8 @@ def _check(name: str, value: Any, source: str) -> Any:
             )
         text = value.strip()
         if "://" in text:
+            from ._delivery.url import check_webhook_url, redact_url
             from ._errors import WebhookUrlError
-            from ._url import check_webhook_url, redact_url
 
             try:
                 check_webhook_url(text)

@@ -33,10 +33,10 @@ except ImportError as exc:  # pragma: no cover - exercised only without hypothes
         "(or pip install 'ecwid-mock[test]')"
     ) from exc
 
-from ._catalog import all_event_types, event_info, schema_for
-from ._event import Event
-from ._schema_nodes import ALL_TYPES, Node, Schema, alternatives, merge
-from ._signing import Secret, sign
+from ._events.event import Event
+from ._events.signing import Secret, sign
+from ._schemas.catalog import all_event_types, event_info, schema_for
+from ._schemas.nodes import ALL_TYPES, Node, Schema, alternatives, merge
 
 __all__ = ["events", "payloads"]
 
@@ -91,7 +91,7 @@ def events(
 
     Signed with ``client_secret``, or with the factory's documented test secret.
     """
-    from ._signing import TEST_CLIENT_SECRET
+    from ._events.signing import TEST_CLIENT_SECRET
 
     secret = Secret(client_secret if client_secret is not None else TEST_CLIENT_SECRET)
 

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
+from ecwid_mock._events.signing import Secret
 from ecwid_mock._settings import Settings, Source, load_app, resolve_settings
-from ecwid_mock._signing import Secret
 
 __all__ = [
     "configured_app",

@@ -13,7 +13,7 @@ import pytest
 from ecwid_mock import EventFactory, sign, validate_event, verify_signature
 from ecwid_mock._cli import main
 from ecwid_mock._cli.generate import parse_assignment
-from ecwid_mock._factory import TEST_CLIENT_SECRET
+from ecwid_mock._events.factory import TEST_CLIENT_SECRET
 
 SECRET = "cli-s3cr3t"
 

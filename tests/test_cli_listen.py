@@ -18,8 +18,8 @@ import pytest
 
 from ecwid_mock._cli import main
 from ecwid_mock._cli.listen import _describe
-from ecwid_mock._receiver import ReceivedDelivery
-from ecwid_mock._signing import SIGNATURE_HEADER, sign
+from ecwid_mock._events.signing import SIGNATURE_HEADER, sign
+from ecwid_mock._servers.reference import ReceivedDelivery
 
 SECRET = "test_client_secret"
 WAIT = 20.0  # bound on every wait for the child process (it is normally ~0.5 s)

@@ -18,7 +18,7 @@ import pytest
 
 from ecwid_mock import InvalidOption, LocalHTTPSServer, UnknownEventType
 from ecwid_mock._cli import main
-from ecwid_mock._receiver import reference_receiver
+from ecwid_mock._servers.reference import reference_receiver
 from ecwid_mock.conformance import (
     CHECK_IDS,
     CHECKS,

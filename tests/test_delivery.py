@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from ecwid_mock import Attempt, Delivery, DeliveryAssertionError, DeliverySummary, Event, Outcome
-from ecwid_mock._catalog import schema_for
-from ecwid_mock._delivery import ACCEPTED_STATUSES, status_failure
-from ecwid_mock._signing import sign
+from ecwid_mock._delivery.record import ACCEPTED_STATUSES, status_failure
+from ecwid_mock._events.signing import sign
+from ecwid_mock._schemas.catalog import schema_for
 
 SECRET = "delivery-test-secret"
 

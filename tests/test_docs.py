@@ -8,7 +8,7 @@ import pytest
 from conftest import ROOT
 
 from ecwid_mock._cli import COMMANDS
-from ecwid_mock._signature_modes import SIGNATURE_MODES
+from ecwid_mock._events.signature_modes import SIGNATURE_MODES
 from pytest_ecwid import plugin
 
 REFERENCE = (ROOT / "docs" / "reference.md").read_text(encoding="utf-8")
@@ -46,7 +46,7 @@ def test_hypothesis_pattern_runs(pytester: pytest.Pytester) -> None:
     pytester.makeconftest(
         """
         import pytest
-        from ecwid_mock._receiver import reference_receiver
+        from ecwid_mock._servers.reference import reference_receiver
 
         @pytest.fixture(scope="session")
         def ecwid_app(ecwid_client_secret):

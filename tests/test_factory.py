@@ -27,10 +27,17 @@ from ecwid_mock import (
     is_valid_event,
     validate_event,
 )
-from ecwid_mock._catalog import all_event_types, event_info, event_types
-from ecwid_mock._factory import DELETE, Checkout, Customer, Order, UnfinishedOrder, value_from_node
-from ecwid_mock._lifecycles import next_order_statuses
-from ecwid_mock._schema_nodes import Node
+from ecwid_mock._events.factory import (
+    DELETE,
+    Checkout,
+    Customer,
+    Order,
+    UnfinishedOrder,
+    value_from_node,
+)
+from ecwid_mock._schemas.catalog import all_event_types, event_info, event_types
+from ecwid_mock._schemas.nodes import Node
+from ecwid_mock._store.lifecycles import next_order_statuses
 
 ALL_TYPES = all_event_types()
 ENVELOPE_ORDER = ["eventId", "eventCreated", "storeId", "entityId", "eventType", "data"]
@@ -371,7 +378,7 @@ sys.stdout.write(repr(out))
 
 
 def calls(seed: int) -> list[Any]:
-    from ecwid_mock._factory import SIGNATURE_MODES
+    from ecwid_mock._events.factory import SIGNATURE_MODES
 
     factory = EventFactory(seed=seed)
     out: list[Any] = [factory.build(t).body for t in ALL_TYPES]
@@ -384,7 +391,7 @@ def calls(seed: int) -> list[Any]:
 
 
 def test_same_seed_same_bytes_in_another_process() -> None:
-    from ecwid_mock._factory import SIGNATURE_MODES
+    from ecwid_mock._events.factory import SIGNATURE_MODES
 
     code = SCRIPT % (99, list(ALL_TYPES), list(SIGNATURE_MODES))
     result = subprocess.run(
@@ -437,7 +444,7 @@ def test_bad_factory_options(options: dict[str, Any], message: str) -> None:
 
 def test_default_secret_is_the_documented_test_secret() -> None:
     from ecwid_mock import verify_signature
-    from ecwid_mock._factory import TEST_CLIENT_SECRET
+    from ecwid_mock._events.factory import TEST_CLIENT_SECRET
 
     assert TEST_CLIENT_SECRET == "ecwid-mock-test-client-secret"
     event = EventFactory(seed=1).build("order.created")
@@ -461,7 +468,7 @@ def test_overrides_by_dotted_path() -> None:
 
 def test_overriding_signed_fields_signs_the_new_values() -> None:
     from ecwid_mock import sign
-    from ecwid_mock._factory import TEST_CLIENT_SECRET
+    from ecwid_mock._events.factory import TEST_CLIENT_SECRET
 
     event = EventFactory(seed=1).build(
         "order.created", overrides={"eventId": "my-id", "eventCreated": 1234567}
@@ -673,7 +680,7 @@ def test_failed_builds_leave_the_entity_unchanged() -> None:
 def test_validation_catches_what_the_override_checker_cannot(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import ecwid_mock._factory as factory_module
+    import ecwid_mock._events.factory as factory_module
 
     monkeypatch.setattr(
         factory_module, "apply_overrides", lambda payload, *a, **k: payload.pop("data")

@@ -141,8 +141,8 @@ def test_command_tour(tmp_path: Path, order_updated: dict[str, object]) -> None:
     """Each line of the tour, with example.com replaced by a local reference receiver."""
     import json
 
-    from ecwid_mock._receiver import reference_receiver
-    from ecwid_mock._tls_server import LocalHTTPSServer
+    from ecwid_mock._servers.reference import reference_receiver
+    from ecwid_mock._servers.tls import LocalHTTPSServer
 
     (tmp_path / "captured.json").write_text(json.dumps(order_updated))
     receiver = reference_receiver(client_secret="S")

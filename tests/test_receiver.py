@@ -10,14 +10,14 @@ import httpx
 import pytest
 
 from ecwid_mock import DeliveryAssertionError, InvalidOption, Secret
-from ecwid_mock._receiver import (
+from ecwid_mock._events.signing import SIGNATURE_HEADER, sign
+from ecwid_mock._servers.reference import (
     ACCEPTED_STATUSES,
     ReceivedDelivery,
     ReferenceReceiver,
     reference_receiver,
 )
-from ecwid_mock._signing import SIGNATURE_HEADER, sign
-from ecwid_mock._tls_server import LocalHTTPSServer
+from ecwid_mock._servers.tls import LocalHTTPSServer
 
 SECRET = "test_client_secret"
 PATH = "/webhooks/ecwid"
@@ -250,7 +250,7 @@ def test_on_delivery_gets_every_record(receiver: ReferenceReceiver, client: http
 def test_an_oversized_body_gets_413(
     receiver: ReferenceReceiver, client: httpx.Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("ecwid_mock._receiver.MAX_BODY_BYTES", 64)
+    monkeypatch.setattr("ecwid_mock._servers.reference.MAX_BODY_BYTES", 64)
     response = deliver(client, order_created())
     assert response.status_code == 413
     assert receiver.received.last.status == 413

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from ecwid_mock import InvalidOption, RetryPolicy
-from ecwid_mock._retry import BLOCK_AFTER
+from ecwid_mock._delivery.retry import BLOCK_AFTER
 
 MIN = 60
 HOUR = 3600

@@ -21,7 +21,7 @@ from conftest import (
 )
 
 import ecwid_mock
-from ecwid_mock import _catalog
+from ecwid_mock._schemas import catalog as _catalog
 
 # The 42 event types of Ecwid's current "List of webhook events" page (facts section 3.1).
 DOCUMENTED = sorted(

@@ -23,11 +23,11 @@ from ecwid_mock import (
     WebhookUrlError,
     verify_signature,
 )
-from ecwid_mock._catalog import schema_for
 from ecwid_mock._clock import DEFAULT_START
-from ecwid_mock._sender import order_batch
-from ecwid_mock._signing import sign
-from ecwid_mock._transport import Timeouts
+from ecwid_mock._delivery.sender import order_batch
+from ecwid_mock._events.signing import sign
+from ecwid_mock._schemas.catalog import schema_for
+from ecwid_mock._transports.inprocess import Timeouts
 
 SECRET = "sender-test-client-secret"
 URL = "https://receiver.test/webhooks/ecwid"

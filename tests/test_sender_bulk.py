@@ -13,8 +13,8 @@ import httpx
 import pytest
 
 from ecwid_mock import AsyncSender, Event, Outcome, RetryPolicy, Sender
-from ecwid_mock._catalog import schema_for
-from ecwid_mock._signing import sign
+from ecwid_mock._events.signing import sign
+from ecwid_mock._schemas.catalog import schema_for
 
 SECRET = "bulk-test-client-secret"
 URL = "https://receiver.test/webhooks/ecwid"

@@ -9,9 +9,9 @@ from contextlib import asynccontextmanager
 import pytest
 
 from ecwid_mock import AsyncSender, Event, Outcome
-from ecwid_mock._catalog import schema_for
-from ecwid_mock._signing import sign
-from ecwid_mock._transport import Timeouts
+from ecwid_mock._events.signing import sign
+from ecwid_mock._schemas.catalog import schema_for
+from ecwid_mock._transports.inprocess import Timeouts
 
 SECRET = "http1-test-client-secret"
 
@@ -197,8 +197,9 @@ async def test_a_large_body_is_read_but_only_an_excerpt_kept() -> None:
 
 @pytest.mark.asyncio
 async def test_ipv6_loopback_and_default_port_host_header() -> None:
-    from ecwid_mock._http1 import HTTP1Poster
-    from ecwid_mock._transport import resolve_ssl_context
+    from ecwid_mock._transports.engine import HTTP1Poster
+
+    from ecwid_mock._transports.inprocess import resolve_ssl_context
 
     poster = HTTP1Poster(resolve_ssl_context(True), Timeouts())
     assert (

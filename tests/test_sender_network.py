@@ -25,9 +25,9 @@ from ecwid_mock import (
     VirtualClock,
     verify_signature,
 )
-from ecwid_mock._catalog import schema_for
-from ecwid_mock._signing import sign
-from ecwid_mock._transport import Timeouts
+from ecwid_mock._events.signing import sign
+from ecwid_mock._schemas.catalog import schema_for
+from ecwid_mock._transports.inprocess import Timeouts
 
 SECRET = "network-test-client-secret"
 SHORT = Timeouts(connect=2.0, response=0.3)

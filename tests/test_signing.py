@@ -21,10 +21,10 @@ from ecwid_mock import (
     validate_event,
     verify_signature,
 )
-from ecwid_mock._catalog import all_event_types
-from ecwid_mock._factory import SIGNATURE_MODES, TEST_CLIENT_SECRET, EventFactory
-from ecwid_mock._signature_modes import ACCEPTED_MODES
-from ecwid_mock._signing import SIGNATURE_HEADER
+from ecwid_mock._events.factory import SIGNATURE_MODES, TEST_CLIENT_SECRET, EventFactory
+from ecwid_mock._events.signature_modes import ACCEPTED_MODES
+from ecwid_mock._events.signing import SIGNATURE_HEADER
+from ecwid_mock._schemas.catalog import all_event_types
 
 # Facts section 5, computed for the reference.
 VECTORS = [

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, find, given, settings
 
 from ecwid_mock import Event, UnknownEventType, is_valid_event, validate_event, verify_signature
-from ecwid_mock._catalog import all_event_types
+from ecwid_mock._schemas.catalog import all_event_types
 from ecwid_mock.strategies import events, payloads
 
 ENVELOPE_ORDER = ["eventId", "eventCreated", "storeId", "entityId", "eventType", "data"]

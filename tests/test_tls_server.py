@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from ecwid_mock import EcwidMockError, InvalidOption
-from ecwid_mock._tls_server import LocalHTTPSServer, TestCertificates, _bind
+from ecwid_mock._servers.tls import LocalHTTPSServer, TestCertificates, _bind
 
 
 async def asgi_app(scope: dict[str, Any], receive: Any, send: Any) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ecwid_mock import WebhookUrlError, check_webhook_url
-from ecwid_mock._url import event_url, redact_url
+from ecwid_mock._delivery.url import event_url, redact_url
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import ecwid_mock
-from ecwid_mock import _validate
+from ecwid_mock._schemas import validate as _validate
 
 
 def _problems(payload: Any, *, strict: bool = False) -> list[str]:

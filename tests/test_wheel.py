@@ -71,7 +71,7 @@ def test_wheel_installed_in_a_fresh_environment_validates(wheel: Path, tmp_path:
     payload = json.loads((SCHEMAS / "events/order/updated.schema.json").read_text())["examples"][0]
     code = (
         "import json, sys, ecwid_mock\n"
-        "from ecwid_mock import _catalog\n"
+        "from ecwid_mock._schemas import catalog as _catalog\n"
         "print(ecwid_mock.__file__)\n"
         "print(_catalog._schema_root())\n"
         "print(ecwid_mock.validate_event(sys.stdin.read(), strict=True)['eventType'])\n"

@@ -12,7 +12,7 @@ from ._common import CommandError, add_command, use_colour
 from .sign import SECRET_ENV, add_secret_option, required_secret
 
 if TYPE_CHECKING:
-    from ..conformance import ConformanceReport
+    from ..conformance.suite import ConformanceReport
 
 ACCESS_TOKEN_ENV = "ECWID_ACCESS_TOKEN"
 
@@ -138,7 +138,7 @@ def _split(values: list[str] | None) -> list[str] | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..conformance import CHECK_IDS, ConformanceSuite
+    from ..conformance.suite import CHECK_IDS, ConformanceSuite
 
     if (args.url is None) == (args.app is None):
         raise CommandError("give the receiver's URL or --app MODULE:ATTR (one of them)")
@@ -172,7 +172,7 @@ def run(args: argparse.Namespace) -> int:
     if args.app is not None:
         app = _load("--app", args.app)
         if args.https:
-            from .._tls_server import LocalHTTPSServer
+            from .._servers.tls import LocalHTTPSServer
 
             server = LocalHTTPSServer(app).start()
             suite = ConformanceSuite(

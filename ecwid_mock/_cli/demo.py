@@ -30,7 +30,7 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .._demo import run_demo
+    from .demo_run import run_demo
 
     bar = progress_bar("demo", sys.stderr)
     steps = list(run_demo(seed=args.seed, progress=bar))

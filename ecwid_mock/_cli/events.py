@@ -30,7 +30,7 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .._catalog import event_info, event_types
+    from .._schemas.catalog import event_info, event_types
 
     infos = [event_info(t) for t in event_types(include_undocumented=args.all)]
     if args.json:

@@ -9,7 +9,7 @@ import sys
 from typing import Any
 
 from .._errors import InvalidOption
-from .._signature_modes import SIGNATURE_MODES
+from .._events.signature_modes import SIGNATURE_MODES
 from ._common import CommandError, add_command, add_event_options
 from .sign import SECRET_ENV, add_secret_option, optional_secret
 
@@ -90,9 +90,9 @@ def parse_assignment(text: str) -> tuple[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .._catalog import event_info
-    from .._factory import DELETE, EventFactory
-    from .._signature_modes import check_mode
+    from .._events.factory import DELETE, EventFactory
+    from .._events.signature_modes import check_mode
+    from .._schemas.catalog import event_info
 
     if args.n < 0:
         raise CommandError(f"-n must be 0 or more, but got {args.n}")

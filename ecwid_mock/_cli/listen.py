@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ._common import CommandError, add_command, colour
 
 if TYPE_CHECKING:
-    from .._receiver import ReceivedDelivery
+    from .._servers.reference import ReceivedDelivery
 
 SECRET_ENV = "ECWID_CLIENT_SECRET"
 DEFAULT_PORT = 8443
@@ -82,8 +82,8 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from .._errors import InvalidOption
-    from .._receiver import reference_receiver
-    from .._tls_server import LocalHTTPSServer
+    from .._servers.reference import reference_receiver
+    from .._servers.tls import LocalHTTPSServer
 
     port = _parse_port(args.port)
     status = _parse_status(args.status)
@@ -171,7 +171,7 @@ def _parse_delay(text: str) -> float:
 
 def _client_secret(given: str | None) -> tuple[Any, str]:
     """The secret (wrapped, never printed) and where it came from, for the banner."""
-    from .._signing import Secret
+    from .._events.signing import Secret
 
     if given is not None:
         if not given:

@@ -28,7 +28,7 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .._catalog import schema_for
+    from .._schemas.catalog import schema_for
 
     target = None if args.event_type == "envelope" else args.event_type
     print_json(schema_for(target, strict=args.strict))

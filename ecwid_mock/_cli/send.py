@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
-from .._signature_modes import SIGNATURE_MODES
+from .._events.signature_modes import SIGNATURE_MODES
 from ._common import (
     CommandError,
     add_command,
@@ -20,7 +20,7 @@ from .generate import parse_assignment
 from .sign import SECRET_ENV, add_secret_option, required_secret
 
 if TYPE_CHECKING:
-    from .._delivery import Delivery, DeliverySummary
+    from .._delivery.record import Delivery, DeliverySummary
 
 #: How many failed deliveries the report shows in full.
 SHOWN_FAILURES = 5
@@ -104,13 +104,13 @@ def parse_header(text: str) -> tuple[str, str]:
 def run(args: argparse.Namespace) -> int:
     import asyncio
 
-    from .._catalog import event_info
     from .._clock import RealClock
-    from .._factory import EventFactory
-    from .._retry import RetryPolicy
-    from .._sender import AsyncSender
-    from .._signature_modes import check_mode
-    from .._transport import Timeouts
+    from .._delivery.retry import RetryPolicy
+    from .._delivery.sender import AsyncSender
+    from .._events.factory import EventFactory
+    from .._events.signature_modes import check_mode
+    from .._schemas.catalog import event_info
+    from .._transports.inprocess import Timeouts
 
     if args.count < 1:
         raise CommandError(f"--count must be 1 or more, but got {args.count}")

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ._common import CommandError, add_command, read_input
 
 if TYPE_CHECKING:
-    from .._signing import Secret
+    from .._events.signing import Secret
 
 SECRET_ENV = "ECWID_CLIENT_SECRET"
 
@@ -30,7 +30,7 @@ def add_secret_option(parser: argparse.ArgumentParser, *, default_note: str) -> 
 
 def optional_secret(args: argparse.Namespace) -> Secret | None:
     """The secret from --client-secret, else $ECWID_CLIENT_SECRET, else None; never printed."""
-    from .._signing import Secret
+    from .._events.signing import Secret
 
     if args.client_secret is not None:
         if not args.client_secret:
@@ -111,7 +111,7 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .._signing import sign
+    from .._events.signing import sign
 
     secret = required_secret(args)
     data, name = read_input(args.file)

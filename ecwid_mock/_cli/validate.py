@@ -36,7 +36,7 @@ def add_parser(subparsers: Any) -> None:
 
 def _documents(data: bytes, name: str, parse: Any) -> list[tuple[Any, str]]:
     """One JSON document, or JSON lines (as `ecwid-mock generate` writes), each with a name."""
-    from .._validate import InvalidJSON
+    from .._schemas.validate import InvalidJSON
 
     try:
         return [(parse(data, source=name), name)]
@@ -53,7 +53,7 @@ def _documents(data: bytes, name: str, parse: Any) -> list[tuple[Any, str]]:
 
 def run(args: argparse.Namespace) -> int:
     from .._errors import InvalidEvent
-    from .._validate import InvalidJSON, parse_payload, validate_value
+    from .._schemas.validate import InvalidJSON, parse_payload, validate_value
 
     # Read and parse everything first: an unreadable file or non-JSON body is bad input (2).
     values: list[tuple[Any, str]] = []

@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     import hashlib
     import hmac
 
-    from .._signing import hmac_base64, verify_signature
+    from .._events.signing import hmac_base64, verify_signature
 
     secret = required_secret(args)
     data, name = read_input(args.file)

@@ -19,9 +19,9 @@ from enum import Enum
 from http import HTTPStatus
 from typing import Any
 
-from ._clock import format_time
-from ._delivery import ACCEPTED_STATUSES
-from ._version import __version__
+from .._clock import format_time
+from .._delivery.record import ACCEPTED_STATUSES
+from .._version import __version__
 
 __all__ = [
     "CheckResult",

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ._signing import SIGNATURE_HEADER
+from .signing import SIGNATURE_HEADER
 
 __all__ = ["CONTENT_TYPE", "Event", "serialise"]
 

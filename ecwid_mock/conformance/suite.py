@@ -27,18 +27,18 @@ from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
 
-from . import _conformance_checks as _checks
-from ._conformance_report import CheckResult, ConformanceReport, Exchange, Verdict
-from ._delivery import RESPONSE_BUDGET
-from ._errors import InvalidOption
-from ._signing import Secret
+from .._delivery.record import RESPONSE_BUDGET
+from .._errors import InvalidOption
+from .._events.signing import Secret
+from . import checks as _checks
+from .report import CheckResult, ConformanceReport, Exchange, Verdict
 
 if TYPE_CHECKING:
     import ssl
     from os import PathLike
 
-    from ._factory import EventFactory
-    from ._sender import Sender
+    from .._delivery.sender import Sender
+    from .._events.factory import EventFactory
 
 __all__ = [
     "CHECKS",
@@ -137,11 +137,11 @@ class ConformanceSuite:
             raise InvalidOption(
                 "seed", seed, "a non-negative integer or None", source="ConformanceSuite"
             )
-        from ._clock import RealClock, VirtualClock
-        from ._factory import EventFactory
-        from ._retry import RetryPolicy
-        from ._sender import Sender
-        from ._transport import Timeouts
+        from .._clock import RealClock, VirtualClock
+        from .._delivery.retry import RetryPolicy
+        from .._delivery.sender import Sender
+        from .._events.factory import EventFactory
+        from .._transports.inprocess import Timeouts
 
         secret = Secret(client_secret)
         common: dict[str, Any] = {
@@ -157,7 +157,7 @@ class ConformanceSuite:
             self._sender: Sender = Sender.for_app(app, path=path, app_kind=app_kind, **common)
             self.target = f"in-process app {label or _describe(app)} at {path}"
         else:
-            from ._url import redact_url
+            from .._delivery.url import redact_url
 
             assert url is not None
             self._sender = Sender(
@@ -258,7 +258,7 @@ def select_event_types(
 ) -> tuple[str, ...]:
     """Event types from names or patterns (``"order.*"``, comma-separated too), in catalogue
     order; ``None`` means every documented type (:data:`ecwid_mock.EVENT_TYPES`)."""
-    from ._catalog import all_event_types, event_info, event_types
+    from .._schemas.catalog import all_event_types, event_info, event_types
 
     if patterns is None:
         return event_types()

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
-    from ._transport import Answer, Timeouts, Wire
+    from .inprocess import Answer, Timeouts, Wire
 
 __all__ = ["HTTP1Poster"]
 
@@ -292,7 +292,7 @@ class HTTP1Poster:
         return protocol
 
     async def post(self, wire: Wire) -> Answer:
-        from ._transport import Answer, make_answer
+        from .inprocess import Answer, make_answer
 
         key, head = self._target(wire.url)
         lines = "".join(f"{name}: {value}\r\n" for name, value in wire.lines)

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from . import _ids
+from . import ids as _ids
 
 __all__ = [
     "EntityState",

@@ -15,9 +15,9 @@ import re
 from collections.abc import Mapping
 from typing import Any, Final
 
-from ._catalog import schema_for
-from ._errors import InvalidOverride
-from ._schema_nodes import Node, json_type, merge
+from .._errors import InvalidOverride
+from .._schemas.catalog import schema_for
+from .._schemas.nodes import Node, json_type, merge
 
 __all__ = ["DELETE", "apply_overrides"]
 

@@ -23,15 +23,15 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeGuard
 
-from . import _ids
-from ._catalog import event_info, event_types, schema_for
-from ._errors import InvalidOption
-from ._event import Event, serialise
-from ._lifecycles import EntityState, absorb, data_values, new_state, state_from_payload
-from ._overrides import DELETE, apply_overrides
-from ._schema_nodes import Node, merge
-from ._signature_modes import SIGNATURE_MODES, check_mode, signature_for
-from ._signing import TEST_CLIENT_SECRET, Secret, hmac_base64
+from .._errors import InvalidOption
+from .._schemas.catalog import event_info, event_types, schema_for
+from .._schemas.nodes import Node, merge
+from .._store import ids as _ids
+from .._store.lifecycles import EntityState, absorb, data_values, new_state, state_from_payload
+from .event import Event, serialise
+from .overrides import DELETE, apply_overrides
+from .signature_modes import SIGNATURE_MODES, check_mode, signature_for
+from .signing import TEST_CLIENT_SECRET, Secret, hmac_base64
 
 if TYPE_CHECKING:
     from faker import Faker
@@ -113,7 +113,7 @@ class _Plan:
 @functools.lru_cache(maxsize=256)
 def _plan_for(event_type: str) -> _Plan:
     """Read once per process what building ``event_type`` needs from its schema."""
-    from ._validate import _fast
+    from .._schemas.validate import _fast
 
     info = event_info(event_type)
     root = merge([schema_for(info.event_type, strict=True)])
@@ -412,7 +412,7 @@ class EventFactory:
         else:
             message = f"{created}.{event_id}".encode()
         if validate and not plan.validator.is_valid(payload):
-            from ._validate import validate_event
+            from .._schemas.validate import validate_event
 
             validate_event(payload, strict=True, source=f"build({plan.event_type!r})")
         body = serialise(payload)

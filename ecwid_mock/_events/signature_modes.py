@@ -14,8 +14,8 @@ import random
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from ._errors import InvalidOption
-from ._signing import Secret, hmac_base64
+from .._errors import InvalidOption
+from .signing import Secret, hmac_base64
 
 __all__ = ["ACCEPTED_MODES", "SIGNATURE_MODES", "check_mode", "signature_for"]
 

@@ -29,14 +29,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
-from ._clock import Clock, RealClock, VirtualClock, format_time
-from ._delivery import Attempt, Delivery, Outcome
-from ._delivery_log import DeliveryLog
-from ._errors import InvalidOption
-from ._event import Event
-from ._retry import RetryPolicy
-from ._signing import Secret
-from ._transport import (
+from .._clock import Clock, RealClock, VirtualClock, format_time
+from .._errors import InvalidOption
+from .._events.event import Event
+from .._events.signing import Secret
+from .._transports.inprocess import (
     Answer,
     Timeouts,
     Wire,
@@ -46,8 +43,11 @@ from ._transport import (
     resolve_timeouts,
     sync_transport_for,
 )
-from ._url import check_webhook_url, event_url
-from ._version import __version__
+from .._version import __version__
+from .log import DeliveryLog
+from .record import Attempt, Delivery, Outcome
+from .retry import RetryPolicy
+from .url import check_webhook_url, event_url
 
 if TYPE_CHECKING:
     import ssl
@@ -55,8 +55,8 @@ if TYPE_CHECKING:
 
     import httpx
 
-    from ._bulk import AsyncBulkRun, BulkRun
-    from ._factory import EventFactory
+    from .._events.factory import EventFactory
+    from .bulk import AsyncBulkRun, BulkRun
 
 __all__ = ["DEFAULT_APP_HOST", "DEFAULT_PATH", "AsyncSender", "Sender", "Timeouts"]
 
@@ -377,7 +377,7 @@ class _Core:
     def default_factory(self) -> EventFactory:
         with self.lock:
             if self.factory is None:
-                from ._factory import EventFactory
+                from .._events.factory import EventFactory
 
                 self.factory = EventFactory(seed=0, client_secret=self.secret, clock=self.clock)
             return self.factory
@@ -642,13 +642,13 @@ class Sender(_SenderBase):
         dropped or blocked) and are not kept in :attr:`deliveries`. The returned run is an
         iterator with a live ``summary`` (a :class:`DeliverySummary`).
         """
-        from ._bulk import BulkRun
+        from .bulk import BulkRun
 
         limit = _check_count("concurrency", concurrency)
         return BulkRun(self._iter_many(events, limit))
 
     def _iter_many(self, events: Iterable[EventLike], concurrency: int) -> Iterator[Delivery]:
-        from ._bulk import iter_threaded
+        from .bulk import iter_threaded
 
         def opened() -> Iterator[Delivery]:
             for event in events:
@@ -869,7 +869,7 @@ class AsyncSender(_SenderBase):
 
     def send_many(self, events: Iterable[EventLike], *, concurrency: int = 10) -> AsyncBulkRun:
         """See :meth:`Sender.send_many`; iterate with ``async for``."""
-        from ._bulk import AsyncBulkRun, aiter_tasks
+        from .bulk import AsyncBulkRun, aiter_tasks
 
         limit = _check_count("concurrency", concurrency)
 
@@ -910,7 +910,7 @@ class AsyncSender(_SenderBase):
             for delivery in deliveries:
                 await self._attempt(delivery)
             return
-        from ._bulk import aiter_tasks
+        from .bulk import aiter_tasks
 
         async for _ in aiter_tasks(iter(deliveries), self._attempt, concurrency):
             pass

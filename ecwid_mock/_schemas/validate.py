@@ -15,9 +15,9 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
-from . import _catalog
-from ._errors import InvalidEvent, Problem
-from ._schema_nodes import json_type
+from .._errors import InvalidEvent, Problem
+from . import catalog as _catalog
+from .nodes import json_type
 
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError

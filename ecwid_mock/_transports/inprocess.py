@@ -21,12 +21,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from ._errors import InvalidOption
+from .._errors import InvalidOption
 
 if TYPE_CHECKING:
     import httpx
 
-    from ._http1 import HTTP1Poster
+    from .engine import HTTP1Poster
 
 __all__ = [
     "BODY_EXCERPT_CHARS",
@@ -178,7 +178,7 @@ def make_answer(
     status: int, headers: tuple[tuple[str, str], ...], location: str | None, body: bytes
 ) -> Answer:
     """The Answer for an HTTP response: Ecwid's verdict, headers and a body excerpt."""
-    from ._delivery import status_failure
+    from .._delivery.record import status_failure
 
     excerpt = body[: BODY_EXCERPT_CHARS * 4].decode("utf-8", "replace")[:BODY_EXCERPT_CHARS]
     if len(body) > len(excerpt.encode("utf-8")):
@@ -582,6 +582,6 @@ def async_poster_for(
                 "use Sender for a sync transport",
             )
         return HttpxPoster(transport, timeouts, owned=False)
-    from ._http1 import HTTP1Poster
+    from .engine import HTTP1Poster
 
     return HTTP1Poster(ssl_context or resolve_ssl_context(True), timeouts)

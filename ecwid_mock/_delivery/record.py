@@ -14,9 +14,9 @@ from enum import Enum
 from http import HTTPStatus
 from typing import Any
 
-from ._clock import format_time
-from ._errors import DeliveryAssertionError
-from ._event import Event
+from .._clock import format_time
+from .._errors import DeliveryAssertionError
+from .._events.event import Event
 
 __all__ = [
     "ACCEPTED_STATUSES",

@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from typing import Any, overload
 from urllib.parse import parse_qsl
 
-from ._errors import DeliveryAssertionError, InvalidEvent, InvalidOption, Problem
-from ._signing import SIGNATURE_HEADER, Secret, verify_signature
-from ._validate import validate_event
+from .._errors import DeliveryAssertionError, InvalidEvent, InvalidOption, Problem
+from .._events.signing import SIGNATURE_HEADER, Secret, verify_signature
+from .._schemas.validate import validate_event
 
 __all__ = [
     "ACCEPTED_STATUSES",

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from ._errors import EcwidMockError, InvalidOption
+from .._errors import EcwidMockError, InvalidOption
 
 if TYPE_CHECKING:
     from wsgiref.simple_server import WSGIServer

@@ -22,7 +22,7 @@ from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ._errors import UnknownEventType
+from .._errors import UnknownEventType
 
 __all__ = ["DataField", "EventInfo", "all_event_types", "event_info", "event_types", "schema_for"]
 
@@ -35,7 +35,7 @@ def _schema_root() -> Path:
     packaged = resources.files("ecwid_mock").joinpath("schemas")
     if packaged.is_dir():
         return Path(str(packaged))
-    source = Path(__file__).resolve().parent.parent / "schemas"
+    source = Path(__file__).resolve().parents[2] / "schemas"
     if source.is_dir():
         return source
     raise FileNotFoundError(  # pragma: no cover - a broken installation

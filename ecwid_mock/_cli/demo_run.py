@@ -51,12 +51,12 @@ def run_demo(
     *, seed: int = 0, progress: Callable[[int, int], None] | None = None
 ) -> Iterator[DemoStep]:
     """Run the demo, yielding one step at a time (so a caller can show progress)."""
-    from ._catalog import event_types
-    from ._clock import VirtualClock
-    from ._factory import EventFactory
-    from ._receiver import reference_receiver
-    from ._sender import Sender
-    from ._tls_server import LocalHTTPSServer
+    from .._clock import VirtualClock
+    from .._delivery.sender import Sender
+    from .._events.factory import EventFactory
+    from .._schemas.catalog import event_types
+    from .._servers.reference import reference_receiver
+    from .._servers.tls import LocalHTTPSServer
 
     receiver = reference_receiver(client_secret=DEMO_SECRET)
     clock = VirtualClock()

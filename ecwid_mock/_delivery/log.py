@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, overload
 
-from ._errors import DeliveryAssertionError
+from .._errors import DeliveryAssertionError
 
 if TYPE_CHECKING:
-    from ._delivery import Delivery
+    from .record import Delivery
 
 __all__ = ["DeliveryLog"]
 

@@ -13,7 +13,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
-from ._delivery import Delivery, DeliverySummary, Outcome
+from .record import Delivery, DeliverySummary, Outcome
 
 __all__ = ["AsyncBulkRun", "BulkRun", "aiter_tasks", "iter_threaded"]
 

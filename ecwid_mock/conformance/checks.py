@@ -20,17 +20,17 @@ from collections.abc import Callable, Mapping, Sequence, Sized
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ._catalog import event_info
-from ._conformance_report import Exchange, Finding, Verdict, format_duration, percentile
-from ._delivery import ACCEPTED_STATUSES, RESPONSE_BUDGET
-from ._errors import InvalidOption
-from ._event import Event
-from ._signing import SIGNATURE_HEADER, sign
+from .._delivery.record import ACCEPTED_STATUSES, RESPONSE_BUDGET
+from .._errors import InvalidOption
+from .._events.event import Event
+from .._events.signing import SIGNATURE_HEADER, sign
+from .._schemas.catalog import event_info
+from .report import Exchange, Finding, Verdict, format_duration, percentile
 
 if TYPE_CHECKING:
-    from ._delivery import Delivery
-    from ._factory import EventFactory
-    from ._sender import Sender
+    from .._delivery.record import Delivery
+    from .._delivery.sender import Sender
+    from .._events.factory import EventFactory
 
 __all__ = [
     "CHECKS",

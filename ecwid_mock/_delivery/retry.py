@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import ClassVar
 
-from ._errors import InvalidOption
+from .._errors import InvalidOption
 
 __all__ = ["BLOCK_AFTER", "RetryPolicy"]
 

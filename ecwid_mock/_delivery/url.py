@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from urllib.parse import SplitResult, quote, urlsplit
 
-from ._errors import WebhookUrlError
+from .._errors import WebhookUrlError
 
 __all__ = ["RULES", "check_webhook_url", "event_url", "redact_url"]
 

@@ -1,0 +1,1 @@
+"""Floor 1: ``schemas/`` read into Python: catalogue, validators, walker, contract."""

@@ -1,0 +1,1 @@
+"""Floor 4: how a request reaches a receiver: the network engine and in-process apps."""
