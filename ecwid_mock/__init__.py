@@ -26,12 +26,14 @@ if TYPE_CHECKING:
     from ._delivery.retry import RetryPolicy
     from ._delivery.sender import AsyncSender, Sender
     from ._delivery.url import check_webhook_url
+    from ._delivery.verdict import ERROR_KINDS, Judgement, judge
     from ._events.event import Event
     from ._events.factory import DELETE, EventFactory
     from ._events.signature_modes import SIGNATURE_MODES
     from ._events.signing import TEST_CLIENT_SECRET, Secret, sign, verify_signature
     from ._mock_ecwid import MockEcwid
     from ._schemas.catalog import DataField, EventInfo, event_info, schema_for
+    from ._schemas.contract import Contract, contract
     from ._schemas.validate import InvalidJSON, is_valid_event, validate_event
     from ._servers.tls import LocalHTTPSServer, TestCertificates
     from ._transports.inprocess import Timeouts
@@ -40,11 +42,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DELETE",
+    "ERROR_KINDS",
     "EVENT_TYPES",
     "SIGNATURE_MODES",
     "TEST_CLIENT_SECRET",
     "AsyncSender",
     "Attempt",
+    "Contract",
     "DataField",
     "Delivery",
     "DeliveryAssertionError",
@@ -57,6 +61,7 @@ __all__ = [
     "InvalidJSON",
     "InvalidOption",
     "InvalidOverride",
+    "Judgement",
     "LocalHTTPSServer",
     "MockEcwid",
     "Outcome",
@@ -71,8 +76,10 @@ __all__ = [
     "WebhookUrlError",
     "__version__",
     "check_webhook_url",
+    "contract",
     "event_info",
     "is_valid_event",
+    "judge",
     "schema_for",
     "sign",
     "validate_event",
@@ -99,6 +106,11 @@ _LAZY = {
     "TestCertificates": "_servers.tls",
     "Timeouts": "_transports.inprocess",
     "check_webhook_url": "_delivery.url",
+    "ERROR_KINDS": "_delivery.verdict",
+    "Judgement": "_delivery.verdict",
+    "judge": "_delivery.verdict",
+    "Contract": "_schemas.contract",
+    "contract": "_schemas.contract",
     "DataField": "_schemas.catalog",
     "EventInfo": "_schemas.catalog",
     "event_info": "_schemas.catalog",

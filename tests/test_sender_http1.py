@@ -198,7 +198,6 @@ async def test_a_large_body_is_read_but_only_an_excerpt_kept() -> None:
 @pytest.mark.asyncio
 async def test_ipv6_loopback_and_default_port_host_header() -> None:
     from ecwid_mock._transports.engine import HTTP1Poster
-
     from ecwid_mock._transports.inprocess import resolve_ssl_context
 
     poster = HTTP1Poster(resolve_ssl_context(True), Timeouts())

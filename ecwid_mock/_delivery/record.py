@@ -11,12 +11,13 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from http import HTTPStatus
 from typing import Any
 
 from .._clock import format_time
 from .._errors import DeliveryAssertionError
 from .._events.event import Event
+from .._schemas.contract import contract
+from .verdict import ERROR_KINDS, judge
 
 __all__ = [
     "ACCEPTED_STATUSES",
@@ -29,14 +30,11 @@ __all__ = [
     "status_failure",
 ]
 
-#: The status codes Ecwid treats as delivered.
-ACCEPTED_STATUSES = frozenset({200, 201, 202, 204, 209})
+#: The status codes Ecwid treats as delivered (from schemas/delivery-contract.json).
+ACCEPTED_STATUSES = contract().accepted_statuses
 
-#: Network-level failure kinds an :class:`Attempt` can carry in ``error``.
-ERROR_KINDS = ("refused", "reset", "connect-timeout", "timeout", "tls", "protocol", "connect")
-
-#: Ecwid waits this long (seconds) for a response.
-RESPONSE_BUDGET = 10.0
+#: Ecwid waits this long (seconds) for the whole response.
+RESPONSE_BUDGET = contract().response_timeout
 
 
 class Outcome(str, Enum):
@@ -53,23 +51,8 @@ class Outcome(str, Enum):
 
 def status_failure(status_code: int, location: str | None = None) -> str | None:
     """Why Ecwid would count this status as not delivered; ``None`` when it is accepted."""
-    if status_code in ACCEPTED_STATUSES:
-        return None
-    if 300 <= status_code < 400:
-        return f"redirect {status_code} not followed (Location: {location or '(none)'})"
-    if 200 <= status_code < 300:
-        return (
-            f"status {status_code} is not one Ecwid accepts "
-            f"(only {', '.join(str(s) for s in sorted(ACCEPTED_STATUSES))})"
-        )
-    return f"status {_status_text(status_code)}"
-
-
-def _status_text(code: int) -> str:
-    try:
-        return f"{code} {HTTPStatus(code).phrase}"
-    except ValueError:
-        return str(code)
+    verdict = judge(status_code, location=location)
+    return None if verdict.accepted else verdict.reason
 
 
 @dataclass(frozen=True)

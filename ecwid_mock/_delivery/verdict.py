@@ -1,0 +1,77 @@
+"""Ecwid's verdict on one answer: the one place that decides "was it delivered?".
+
+Every face calls :func:`judge`: the senders when they record an attempt, the conformance
+suite, the reference receiver's self-check and the Locust user. The facts (which codes
+count) come from ``schemas/delivery-contract.json``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from http import HTTPStatus
+
+from .._schemas.contract import contract
+
+__all__ = ["ERROR_KINDS", "Judgement", "judge", "status_text"]
+
+#: Why an attempt got no HTTP answer; every engine maps its failures to one of these.
+ERROR_KINDS = (
+    "dns",  # the host name did not resolve (in time)
+    "refused",  # nothing listens on the port
+    "connect-timeout",  # no connection within the connect limit
+    "connect",  # any other failure to connect
+    "tls",  # the certificate or the TLS handshake failed
+    "timeout",  # no complete answer within the response limit
+    "reset",  # the receiver closed or reset the connection before answering
+    "protocol",  # the answer is not valid HTTP/1.1, or broke off in the middle
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    """Ecwid's verdict: ``accepted``, and in words why not (empty when accepted)."""
+
+    accepted: bool
+    reason: str = ""
+
+
+def judge(
+    status_code: int | None = None,
+    *,
+    error: str | None = None,
+    detail: str = "",
+    location: str | None = None,
+) -> Judgement:
+    """Judge one answer as Ecwid does: only 200, 201, 202, 204 and 209 are delivered.
+
+    ``status_code`` is the final HTTP status (``None`` when there was none); ``error`` one
+    of :data:`ERROR_KINDS` when the attempt failed below HTTP, with ``detail`` in words;
+    ``location`` the ``Location`` header of a redirect, which Ecwid does not follow.
+    """
+    if error is not None:
+        if error not in ERROR_KINDS:
+            raise ValueError(f"error must be one of {', '.join(ERROR_KINDS)}, but got {error!r}")
+        return Judgement(False, detail or error)
+    if status_code is None:
+        raise ValueError("judge() needs a status_code or an error")
+    facts = contract()
+    if status_code in facts.accepted_statuses:
+        return Judgement(True)
+    if 300 <= status_code < 400:
+        return Judgement(
+            False, f"redirect {status_code} not followed (Location: {location or '(none)'})"
+        )
+    if 200 <= status_code < 300:
+        return Judgement(
+            False,
+            f"status {status_code} is not one Ecwid accepts (only {facts.accepted_text})",
+        )
+    return Judgement(False, f"status {status_text(status_code)}")
+
+
+def status_text(code: int) -> str:
+    """``404 Not Found``; just the number for codes without a standard phrase."""
+    try:
+        return f"{code} {HTTPStatus(code).phrase}"
+    except ValueError:
+        return str(code)
