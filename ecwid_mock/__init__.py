@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from ._schemas.contract import Contract, contract
     from ._schemas.validate import InvalidJSON, is_valid_event, validate_event
     from ._servers.tls import LocalHTTPSServer, TestCertificates
-    from ._transports.inprocess import Timeouts
+    from ._transports.wire import Timeouts
 
     EVENT_TYPES: tuple[str, ...]
 
@@ -104,7 +104,7 @@ _LAZY = {
     "Sender": "_delivery.sender",
     "LocalHTTPSServer": "_servers.tls",
     "TestCertificates": "_servers.tls",
-    "Timeouts": "_transports.inprocess",
+    "Timeouts": "_transports.wire",
     "check_webhook_url": "_delivery.url",
     "ERROR_KINDS": "_delivery.verdict",
     "Judgement": "_delivery.verdict",

@@ -8,25 +8,23 @@ pytest too.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 from ._delivery.log import DeliveryLog
-from ._errors import DeliveryAssertionError, InvalidEvent
+from ._errors import DeliveryAssertionError, InvalidEvent, InvalidOption
 
 if TYPE_CHECKING:
     from ._clock import Clock
-    from ._delivery.bulk import BulkRun
+    from ._delivery.bulk import AsyncBulkRun, BulkRun
     from ._delivery.record import Delivery
     from ._delivery.sender import AsyncSender, Sender
     from ._events.event import Event
     from ._events.factory import EventFactory
-    from ._events.signing import Secret
 
 __all__ = ["MockEcwid"]
 
 EventLike = Any  # an Event, or an event type such as "order.created"
-T = TypeVar("T")
 
 
 class MockEcwid:
@@ -34,7 +32,9 @@ class MockEcwid:
 
     ``url`` is the receiver's webhook URL; give ``app=`` to deliver in-process to an ASGI or
     WSGI app instead of over the network (see :meth:`for_app`). Other keyword options are
-    those of :class:`Sender`.
+    those of :class:`Sender`. Event types (``"order.created"``) are built here with the
+    factory; the sync and async methods share one sender core, so retries scheduled by
+    ``asend`` are run by ``advance`` and the other way round.
     """
 
     def __init__(
@@ -43,14 +43,12 @@ class MockEcwid:
         *,
         factory: EventFactory,
         clock: Clock,
-        client_secret: str | bytes | Secret,
         **sender_options: Any,
     ) -> None:
         self.url = url
         self.factory = factory
         self.clock = clock
         self.deliveries = DeliveryLog()
-        self._secret = client_secret
         self._options = sender_options
         self._sender: Sender | None = None
         self._async_sender: AsyncSender | None = None
@@ -63,38 +61,31 @@ class MockEcwid:
         path: str = "/webhooks/ecwid",
         factory: EventFactory,
         clock: Clock,
-        client_secret: str | bytes | Secret,
         **sender_options: Any,
     ) -> MockEcwid:
         """Deliver in-process to an ASGI or WSGI app, at ``https://receiver.test{path}``."""
         from ._delivery.sender import DEFAULT_APP_HOST
 
+        if not isinstance(path, str) or not path.startswith("/"):
+            raise InvalidOption("path", path, "a URL path starting with '/'", source="path=")
         return cls(
             f"https://{DEFAULT_APP_HOST}{path}",
             factory=factory,
             clock=clock,
-            client_secret=client_secret,
             app=app,
             **sender_options,
         )
 
-    # -- the senders, created on first use -----------------------------------------------
-
-    def _new(self, cls: type[T]) -> T:
-        return cls(  # type: ignore[call-arg]
-            self.url,
-            client_secret=self._secret,
-            clock=self.clock,
-            factory=self.factory,
-            **self._options,
-        )
+    # -- the senders, created on first use and sharing one core ------------------------------
 
     @property
     def sender(self) -> Sender:
         if self._sender is None:
             from ._delivery.sender import Sender
 
-            self._sender = self._new(Sender)
+            self._sender = Sender(self.url, clock=self.clock, **self._options)
+            if self._async_sender is not None:
+                self._sender._share_core(self._async_sender)
         return self._sender
 
     @property
@@ -102,13 +93,42 @@ class MockEcwid:
         if self._async_sender is None:
             from ._delivery.sender import AsyncSender
 
-            self._async_sender = self._new(AsyncSender)
+            self._async_sender = AsyncSender(self.url, clock=self.clock, **self._options)
+            if self._sender is not None:
+                self._async_sender._share_core(self._sender)
         return self._async_sender
 
     def _record(self, result: Delivery | list[Delivery]) -> Any:
         for delivery in result if isinstance(result, list) else [result]:
             self.deliveries.record(delivery)
         return result
+
+    def _event(
+        self, event: EventLike, overrides: Mapping[str, Any] | None, signature: str | None
+    ) -> Event:
+        from ._events.event import Event
+
+        if isinstance(event, Event):
+            if overrides is not None or signature is not None:
+                raise InvalidOption(
+                    "overrides/signature",
+                    "given with an Event",
+                    "used only with an event type string; an Event is sent exactly as it is",
+                )
+            return event
+        if isinstance(event, str):
+            options: dict[str, Any] = {}
+            if overrides is not None:
+                options["overrides"] = overrides
+            if signature is not None:
+                options["signature"] = signature
+            return self.factory.build(event, **options)
+        raise InvalidOption(
+            "event", event, "an ecwid_mock.Event or an event type string such as 'order.created'"
+        )
+
+    def _events(self, events: Iterable[EventLike]) -> Iterator[Event]:
+        return (self._event(e, None, None) for e in events)
 
     # -- sending ----------------------------------------------------------------------------
 
@@ -125,7 +145,7 @@ class MockEcwid:
     ) -> Delivery:
         """Deliver an ``Event``, or an event type built with ``overrides`` and ``signature``."""
         delivery: Delivery = self._record(
-            self.sender.send(event, overrides=overrides, signature=signature)
+            self.sender.send(self._event(event, overrides, signature))
         )
         return delivery
 
@@ -138,7 +158,7 @@ class MockEcwid:
     ) -> Delivery:
         """The async :meth:`send`, for pytest-asyncio and anyio tests."""
         delivery: Delivery = self._record(
-            await self.async_sender.send(event, overrides=overrides, signature=signature)
+            await self.async_sender.send(self._event(event, overrides, signature))
         )
         return delivery
 
@@ -146,16 +166,19 @@ class MockEcwid:
         self, event: EventLike, *, times: int = 2, concurrently: bool = False
     ) -> list[Delivery]:
         """Deliver the same event (same bytes, same eventId) ``times`` times, as Ecwid may."""
+        built = self._event(event, None, None)
         result: list[Delivery] = self._record(
-            self.sender.send(event, times=times, concurrently=concurrently)
+            self.sender.send(built, times=times, concurrently=concurrently)
         )
         return result
 
     async def aduplicate(
         self, event: EventLike, *, times: int = 2, concurrently: bool = False
     ) -> list[Delivery]:
+        """The async :meth:`duplicate`."""
+        built = self._event(event, None, None)
         result: list[Delivery] = self._record(
-            await self.async_sender.send(event, times=times, concurrently=concurrently)
+            await self.async_sender.send(built, times=times, concurrently=concurrently)
         )
         return result
 
@@ -169,7 +192,25 @@ class MockEcwid:
     ) -> list[Delivery]:
         """Deliver several events in order, shuffled (seeded), or with some held back."""
         result: list[Delivery] = self._record(
-            self.sender.send_batch(events, shuffle=shuffle, seed=seed, delay=delay)
+            self.sender.send_batch(
+                list(self._events(events)), shuffle=shuffle, seed=seed, delay=delay
+            )
+        )
+        return result
+
+    async def asend_batch(
+        self,
+        events: Iterable[EventLike],
+        *,
+        shuffle: bool = False,
+        seed: int | None = None,
+        delay: Mapping[int, int] | None = None,
+    ) -> list[Delivery]:
+        """The async :meth:`send_batch`."""
+        result: list[Delivery] = self._record(
+            await self.async_sender.send_batch(
+                list(self._events(events)), shuffle=shuffle, seed=seed, delay=delay
+            )
         )
         return result
 
@@ -183,7 +224,11 @@ class MockEcwid:
 
     def send_many(self, events: Iterable[EventLike], *, concurrency: int = 10) -> BulkRun:
         """Stream many deliveries (not kept in :attr:`deliveries`); see ``Sender.send_many``."""
-        return self.sender.send_many(events, concurrency=concurrency)
+        return self.sender.send_many(self._events(events), concurrency=concurrency)
+
+    def asend_many(self, events: Iterable[EventLike], *, concurrency: int = 10) -> AsyncBulkRun:
+        """The async :meth:`send_many` (``async for``)."""
+        return self.async_sender.send_many(self._events(events), concurrency=concurrency)
 
     # -- time -------------------------------------------------------------------------------
 
@@ -191,17 +236,12 @@ class MockEcwid:
         self, seconds: float = 0.0, *, minutes: float = 0.0, hours: float = 0.0, days: float = 0.0
     ) -> int:
         """Move the virtual clock on, sending each retry as it falls due; returns attempts made."""
-        made = 0
-        if self._async_sender is not None and self._async_sender.pending:
-            raise DeliveryAssertionError(
-                "ecwid-mock: async deliveries are waiting for retries; use `await ecwid.aadvance()`"
-            )
-        made += self.sender.advance(seconds, minutes=minutes, hours=hours, days=days)
-        return made
+        return self.sender.advance(seconds, minutes=minutes, hours=hours, days=days)
 
     async def aadvance(
         self, seconds: float = 0.0, *, minutes: float = 0.0, hours: float = 0.0, days: float = 0.0
     ) -> int:
+        """The async :meth:`advance`."""
         return await self.async_sender.advance(seconds, minutes=minutes, hours=hours, days=days)
 
     def run_until_idle(self) -> int:
@@ -209,16 +249,19 @@ class MockEcwid:
         return self.sender.run_until_idle()
 
     async def arun_until_idle(self) -> int:
+        """The async :meth:`run_until_idle`."""
         return await self.async_sender.run_until_idle()
 
     # -- assertions -------------------------------------------------------------------------
 
     def assert_all_delivered(self) -> None:
         """Fail, listing every delivery, unless all were accepted by the receiver."""
+        __tracebackhide__ = True
         self.deliveries.assert_all_delivered()
 
     def assert_valid(self, payload: Any, event_type: str | None = None) -> dict[str, Any]:
         """Assert that a payload a handler stores or forwards is a valid Ecwid event (tolerant)."""
+        __tracebackhide__ = True
         from ._schemas.validate import validate_event
 
         try:
@@ -234,13 +277,20 @@ class MockEcwid:
     # -- lifecycle --------------------------------------------------------------------------
 
     def close(self) -> None:
-        """Close the senders' connections (an async sender is closed by its own loop, if any)."""
+        """Close the sync sender's connections (an async sender is closed by :meth:`aclose`)."""
         if self._sender is not None:
             self._sender.close()
 
     async def aclose(self) -> None:
+        """Close the async sender's connections."""
         if self._async_sender is not None:
             await self._async_sender.aclose()
+
+    def __enter__(self) -> MockEcwid:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     def __repr__(self) -> str:
         return f"<MockEcwid {self.url} deliveries={len(self.deliveries)}>"

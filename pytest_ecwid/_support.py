@@ -179,14 +179,12 @@ def make_mock_ecwid(
     """
     from ecwid_mock import MockEcwid
 
-    secret = client_secret_for(fixture("ecwid_client_secret"), settings)
     if settings.transport == "inprocess":
         return MockEcwid.for_app(
             fixture("ecwid_app"),
             path=settings.path,
             factory=factory,
             clock=clock,
-            client_secret=secret,
         )
     if settings.transport == "https":
         server = fixture("ecwid_https_server")
@@ -194,7 +192,6 @@ def make_mock_ecwid(
             server.url + settings.path,
             factory=factory,
             clock=clock,
-            client_secret=secret,
             verify=server.client_ssl_context(),
         )
-    return MockEcwid(settings.url, factory=factory, clock=clock, client_secret=secret)
+    return MockEcwid(settings.url, factory=factory, clock=clock)

@@ -8,6 +8,7 @@ from ecwid_mock import Attempt, Delivery, DeliveryAssertionError, DeliverySummar
 from ecwid_mock._delivery.record import ACCEPTED_STATUSES, status_failure
 from ecwid_mock._events.signing import sign
 from ecwid_mock._schemas.catalog import schema_for
+from ecwid_mock._transports.wire import Answer
 
 SECRET = "delivery-test-secret"
 
@@ -38,18 +39,17 @@ def make_delivery(*attempts: Attempt, outcome: Outcome = Outcome.DROPPED) -> Del
 
 
 def attempt(number: int = 1, *, status: int | None = 500, error: str | None = None) -> Attempt:
-    reason = (status_failure(status) or "") if status is not None else f"{error} failure"
-    return Attempt(
-        number=number,
-        scheduled_at=1_725_408_000.0 + 900 * (number - 1),
-        sent_at=1_725_408_000.0 + 900 * (number - 1),
-        duration=0.004,
-        status_code=status,
-        error=error,
-        reason=reason,
-        response_headers=(("content-type", "text/plain"),),
-        body_excerpt="oops" if status else "",
+    answer = (
+        Answer(status_code=status, headers=(("content-type", "text/plain"),), body=b"oops")
+        if status is not None
+        else Answer.failure(error or "reset", f"{error} failure")
     )
+    at = 1_725_408_000.0 + 900 * (number - 1)
+    return Attempt.of(number, at, at, 0.004, answer)
+
+
+def timed(duration: float, answer: Answer) -> Attempt:
+    return Attempt.of(1, 0, 0, duration, answer)
 
 
 @pytest.mark.parametrize("status", sorted(ACCEPTED_STATUSES))
@@ -137,7 +137,7 @@ def test_summary_counts_outcomes_and_percentiles() -> None:
     summary = DeliverySummary()
     for i in range(100):
         d = make_delivery(
-            Attempt(number=1, scheduled_at=0, sent_at=0, duration=(i + 1) / 1000, status_code=200),
+            timed((i + 1) / 1000, Answer(status_code=200)),
             outcome=Outcome.DELIVERED,
         )
         summary.add(d)
@@ -157,14 +157,14 @@ def test_summary_counts_outcomes_and_percentiles() -> None:
 
 
 def test_summary_counts_attempts_over_the_budget() -> None:
-    slow = Attempt(number=1, scheduled_at=0, sent_at=0, duration=10.5, error="timeout", reason="x")
+    slow = timed(10.5, Answer.failure("timeout", "x"))
     summary = DeliverySummary([make_delivery(slow)])
     assert summary.over_budget == 1
     assert summary.p95 == 10.5  # never above the maximum
 
 
 def test_a_short_configured_timeout_is_not_over_ecwids_budget() -> None:
-    quick = Attempt(number=1, scheduled_at=0, sent_at=0, duration=1.02, error="timeout", reason="x")
+    quick = timed(1.02, Answer.failure("timeout", "x"))
     assert DeliverySummary([make_delivery(quick)]).over_budget == 0
 
 

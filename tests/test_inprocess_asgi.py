@@ -44,8 +44,8 @@ class MeetingApp:
 def test_concurrent_sends_interleave_on_one_loop() -> None:
     app = MeetingApp(expected=3)
     factory = EventFactory(seed=1)
-    with Sender.for_app(app, client_secret="s", factory=factory) as sender:
-        deliveries = sender.send("order.created", times=3, concurrently=True)
+    with Sender.for_app(app) as sender:
+        deliveries = sender.send(factory.build("order.created"), times=3, concurrently=True)
     assert [d.status_code for d in deliveries] == [200, 200, 200]
     assert len(app.loops) == 1
 
@@ -62,8 +62,8 @@ def test_many_concurrent_rounds_all_end() -> None:
     results: list[int] = []
 
     def rounds() -> None:
-        with Sender.for_app(app, client_secret="s") as sender:
-            event = sender.factory.build("order.created")
+        with Sender.for_app(app) as sender:
+            event = EventFactory(seed=1).build("order.created")
             for _ in range(40):
                 deliveries = sender.send(event, times=8, concurrently=True)
                 results.extend(d.status_code or 0 for d in deliveries)
@@ -79,9 +79,9 @@ def test_many_concurrent_rounds_all_end() -> None:
 
 def test_sequential_sends_run_in_the_calling_thread() -> None:
     app = MeetingApp(expected=1)
-    with Sender.for_app(app, client_secret="s") as sender:
+    with Sender.for_app(app) as sender:
         for _ in range(3):
-            sender.send("product.updated").assert_delivered()
+            sender.send(EventFactory(seed=1).build("product.updated")).assert_delivered()
     assert app.threads == {threading.current_thread().name}
     assert len(app.loops) == 1
 
@@ -89,8 +89,9 @@ def test_sequential_sends_run_in_the_calling_thread() -> None:
 @pytest.mark.asyncio
 async def test_sync_send_inside_a_running_loop() -> None:
     app = MeetingApp(expected=1)
-    with Sender.for_app(app, client_secret="s") as sender:
-        sender.send("customer.created").assert_delivered()
-        sender.send("customer.updated").assert_delivered()
+    with Sender.for_app(app) as sender:
+        factory = EventFactory(seed=1)
+        sender.send(factory.build("customer.created")).assert_delivered()
+        sender.send(factory.build("customer.updated")).assert_delivered()
     assert len(app.loops) == 1
     assert id(asyncio.get_running_loop()) not in app.loops

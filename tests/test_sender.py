@@ -24,10 +24,10 @@ from ecwid_mock import (
     verify_signature,
 )
 from ecwid_mock._clock import DEFAULT_START
-from ecwid_mock._delivery.sender import order_batch
+from ecwid_mock._delivery.flow import order_batch
 from ecwid_mock._events.signing import sign
 from ecwid_mock._schemas.catalog import schema_for
-from ecwid_mock._transports.inprocess import Timeouts
+from ecwid_mock._transports.wire import Timeouts
 
 SECRET = "sender-test-client-secret"
 URL = "https://receiver.test/webhooks/ecwid"
@@ -64,7 +64,7 @@ def refusing() -> httpx.MockTransport:
 
 
 def sender_for(transport: httpx.BaseTransport, **options: Any) -> Sender:
-    return Sender(URL, client_secret=SECRET, transport=transport, **options)
+    return Sender(URL, transport=transport, **options)
 
 
 # -- the request -------------------------------------------------------------------------
@@ -91,7 +91,7 @@ def test_posts_the_exact_body_with_ecwids_headers_and_query() -> None:
 
 def test_keeps_the_query_the_url_already_has() -> None:
     transport, seen = answering(200)
-    Sender(URL + "?app=7", client_secret=SECRET, transport=transport).send(make_event())
+    Sender(URL + "?app=7", transport=transport).send(make_event())
     assert seen[0].url.params.multi_items() == [("app", "7"), ("eventtype", "order.created")]
 
 
@@ -390,9 +390,9 @@ def test_deliveries_are_logged_and_clear_forgets_them() -> None:
 def test_url_rules_are_checked_before_any_traffic() -> None:
     transport, seen = answering(200)
     with pytest.raises(WebhookUrlError, match="'scheme'"):
-        Sender("http://receiver.test/hook", client_secret=SECRET, transport=transport)
+        Sender("http://receiver.test/hook", transport=transport)
     with pytest.raises(WebhookUrlError, match="'port'"):
-        Sender("https://receiver.test:22/hook", client_secret=SECRET, transport=transport)
+        Sender("https://receiver.test:22/hook", transport=transport)
     assert seen == []
 
 
@@ -400,7 +400,6 @@ def test_plain_http_needs_the_explicit_opt_out() -> None:
     transport, _seen = answering(200)
     sender = Sender(
         "http://receiver.test/hook",
-        client_secret=SECRET,
         transport=transport,
         insecure_http_not_ecwid=True,
     )
@@ -410,8 +409,6 @@ def test_plain_http_needs_the_explicit_opt_out() -> None:
 @pytest.mark.parametrize(
     ("options", "match"),
     [
-        pytest.param({"client_secret": ""}, "client_secret '\\(empty\\)'", id="empty-secret"),
-        pytest.param({"client_secret": 42}, "client_secret '<int>'", id="secret-not-a-string"),
         pytest.param({"custom_headers": {"Bad Name": "x"}}, "custom header name", id="header-name"),
         pytest.param({"custom_headers": {"X-A": "a\r\nb"}}, "single line", id="header-crlf"),
         pytest.param({"timeouts": 5}, "timeouts", id="timeouts-number"),
@@ -423,7 +420,6 @@ def test_plain_http_needs_the_explicit_opt_out() -> None:
     ],
 )
 def test_bad_options_are_clear_errors(options: dict[str, Any], match: str) -> None:
-    options.setdefault("client_secret", SECRET)
     options.setdefault("transport", answering(200)[0])
     with pytest.raises(InvalidOption, match=match):
         Sender(URL, **options)
@@ -433,7 +429,6 @@ def test_a_secret_header_value_is_not_echoed_in_errors() -> None:
     with pytest.raises(InvalidOption) as caught:
         Sender(
             URL,
-            client_secret=SECRET,
             transport=answering(200)[0],
             custom_headers={"Authorization": "Bearer tok\n"},
         )
@@ -445,9 +440,9 @@ def test_wrong_kind_of_transport() -> None:
         pass
 
     with pytest.raises(InvalidOption, match="use AsyncSender"):
-        Sender(URL, client_secret=SECRET, transport=AsyncOnly())  # type: ignore[arg-type]
+        Sender(URL, transport=AsyncOnly())  # type: ignore[arg-type]
     with pytest.raises(InvalidOption, match="use Sender"):
-        AsyncSender(URL, client_secret=SECRET, transport=httpx.HTTPTransport())  # type: ignore[arg-type]
+        AsyncSender(URL, transport=httpx.HTTPTransport())  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -455,11 +450,6 @@ def test_wrong_kind_of_transport() -> None:
     [
         pytest.param({"times": 0}, "times 0", id="times-zero"),
         pytest.param({"times": True}, "times True", id="times-bool"),
-        pytest.param(
-            {"overrides": {"storeId": 1}},
-            "only with an event type string",
-            id="overrides-with-event",
-        ),
     ],
 )
 def test_bad_send_arguments(kwargs: dict[str, Any], match: str) -> None:
@@ -471,7 +461,7 @@ def test_concurrency_below_one_and_bad_events() -> None:
     sender = sender_for(answering(200)[0])
     with pytest.raises(InvalidOption, match="concurrency 0"):
         sender.send_many([make_event()], concurrency=0)
-    with pytest.raises(InvalidOption, match=r"an ecwid_mock\.Event or an event type"):
+    with pytest.raises(InvalidOption, match=r"must be an ecwid_mock\.Event"):
         sender.send(42)  # type: ignore[call-overload]
 
 
@@ -539,7 +529,7 @@ def make_wsgi_app(
 
 @pytest.mark.parametrize("make_app", [make_asgi_app, make_wsgi_app], ids=["asgi", "wsgi"])
 def test_in_process_app_receives_what_the_network_would(make_app: Callable[..., Any]) -> None:
-    with Sender.for_app(make_app(), client_secret=SECRET) as sender:
+    with Sender.for_app(make_app()) as sender:
         delivery = sender.send(make_event())
     delivery.assert_delivered()
     assert delivery.url == "https://receiver.test/webhooks/ecwid?eventtype=order.created"
@@ -551,7 +541,7 @@ def test_in_process_app_receives_what_the_network_would(make_app: Callable[..., 
 def test_in_process_app_rejects_a_forged_signature(make_app: Callable[..., Any]) -> None:
     payload = schema_for("order.created")["examples"][0]
     forged = Event.from_payload(payload, signature="AAAA", signature_mode="invalid")
-    with Sender.for_app(make_app(), client_secret=SECRET) as sender:
+    with Sender.for_app(make_app()) as sender:
         delivery = sender.send(forged)
     delivery.assert_rejected()
     delivery.assert_status(401)
@@ -559,7 +549,7 @@ def test_in_process_app_rejects_a_forged_signature(make_app: Callable[..., Any])
 
 @pytest.mark.parametrize("make_app", [make_asgi_app, make_wsgi_app], ids=["asgi", "wsgi"])
 def test_an_app_that_crashes_answers_500(make_app: Callable[..., Any]) -> None:
-    with Sender.for_app(make_app(crash=True), client_secret=SECRET) as sender:
+    with Sender.for_app(make_app(crash=True)) as sender:
         delivery = sender.send(make_event())
     assert delivery.status_code == 500
     assert delivery.outcome is Outcome.RETRYING
@@ -567,21 +557,17 @@ def test_an_app_that_crashes_answers_500(make_app: Callable[..., Any]) -> None:
 
 def test_an_asgi_app_that_hangs_times_out() -> None:
     short = Timeouts(connect=1.0, response=0.2)
-    with Sender.for_app(
-        make_asgi_app(hang=asyncio.Event()), client_secret=SECRET, timeouts=short
-    ) as sender:
+    with Sender.for_app(make_asgi_app(hang=asyncio.Event()), timeouts=short) as sender:
         delivery = sender.send(make_event())
     assert delivery.attempts[0].error == "timeout"
-    assert delivery.attempts[0].reason == "no response within 0.2 s"
+    assert delivery.attempts[0].reason == "no complete answer within 0.2 s"
 
 
 def test_a_wsgi_app_that_hangs_times_out() -> None:
     release = threading.Event()
     short = Timeouts(connect=1.0, response=0.2)
     try:
-        with Sender.for_app(
-            make_wsgi_app(hang=release), client_secret=SECRET, timeouts=short
-        ) as sender:
+        with Sender.for_app(make_wsgi_app(hang=release), timeouts=short) as sender:
             delivery = sender.send(make_event())
     finally:
         release.set()
@@ -590,7 +576,7 @@ def test_a_wsgi_app_that_hangs_times_out() -> None:
 
 def test_for_app_checks_the_path() -> None:
     with pytest.raises(InvalidOption, match="path"):
-        Sender.for_app(make_wsgi_app(), path="webhooks", client_secret=SECRET)
+        Sender.for_app(make_wsgi_app(), path="webhooks")
 
 
 # -- AsyncSender -------------------------------------------------------------------------
@@ -599,7 +585,7 @@ def test_for_app_checks_the_path() -> None:
 @pytest.mark.asyncio
 async def test_async_sender_has_the_same_behaviour() -> None:
     transport, _seen = answering(500, 500, 200)
-    async with AsyncSender(URL, client_secret=SECRET, transport=transport) as sender:
+    async with AsyncSender(URL, transport=transport) as sender:
         delivery = await sender.send(make_event())
         assert delivery.outcome is Outcome.RETRYING
         assert await sender.advance(minutes=15) == 1
@@ -611,7 +597,7 @@ async def test_async_sender_has_the_same_behaviour() -> None:
 @pytest.mark.asyncio
 @pytest.mark.parametrize("make_app", [make_asgi_app, make_wsgi_app], ids=["asgi", "wsgi"])
 async def test_async_sender_in_process(make_app: Callable[..., Any]) -> None:
-    async with AsyncSender.for_app(make_app(), client_secret=SECRET) as sender:
+    async with AsyncSender.for_app(make_app()) as sender:
         deliveries = await sender.send(make_event(), times=3, concurrently=True)
         batch = await sender.send_batch([make_event(), make_event()], shuffle=True)
     assert all(d.delivered for d in deliveries + batch)
@@ -620,63 +606,18 @@ async def test_async_sender_in_process(make_app: Callable[..., Any]) -> None:
 @pytest.mark.asyncio
 async def test_async_sender_app_crash_and_hang() -> None:
     short = Timeouts(connect=1.0, response=0.2)
-    async with AsyncSender.for_app(make_asgi_app(crash=True), client_secret=SECRET) as sender:
+    async with AsyncSender.for_app(make_asgi_app(crash=True)) as sender:
         assert (await sender.send(make_event())).status_code == 500
-    async with AsyncSender.for_app(
-        make_asgi_app(hang=asyncio.Event()), client_secret=SECRET, timeouts=short
-    ) as sender:
+    async with AsyncSender.for_app(make_asgi_app(hang=asyncio.Event()), timeouts=short) as sender:
         assert (await sender.send(make_event())).attempts[0].error == "timeout"
 
 
-# -- event types built by the factory ----------------------------------------------------
+# -- the sender takes Events; event types are built by MockEcwid ------------------------
 
 
-def test_send_an_event_type_builds_it_with_the_factory() -> None:
-    transport, seen = answering(200)
-    sender = sender_for(transport)
-    delivery = sender.send(
-        "order.created", overrides={"data.newPaymentStatus": "PAID"}, signature="valid"
-    )
-    delivery.assert_delivered()
-    payload = delivery.event.payload
-    assert payload["eventType"] == "order.created"
-    assert payload["data"]["newPaymentStatus"] == "PAID"
-    assert payload["eventCreated"] == int(DEFAULT_START)  # the sender's virtual clock
-    assert verify_signature(seen[0].content, seen[0].headers["x-ecwid-webhook-signature"], SECRET)
-
-
-def test_a_forged_signature_from_the_factory() -> None:
-    transport, seen = answering(401)
-    delivery = sender_for(transport, retry_policy="none").send("order.created", signature="invalid")
-    delivery.assert_rejected()
-    assert not verify_signature(
-        seen[0].content, seen[0].headers["x-ecwid-webhook-signature"], SECRET
-    )
-
-
-def test_event_types_are_deterministic_by_default() -> None:
-    first = sender_for(answering(200)[0]).send("product.updated").event
-    again = sender_for(answering(200)[0]).send("product.updated").event
-    assert first.body == again.body
-
-
-def test_a_factory_can_be_passed_in() -> None:
-    from ecwid_mock import EventFactory
-
-    factory = EventFactory(seed=5, client_secret=SECRET)
-    sender = sender_for(answering(200)[0], factory=factory)
-    assert sender.factory is factory
-    other = EventFactory(seed=6, client_secret=SECRET)
-    assert sender.send("customer.updated", factory=other).event.payload["eventType"] == (
-        "customer.updated"
-    )
-
-
-def test_an_unknown_event_type_is_a_clear_error() -> None:
-    from ecwid_mock import UnknownEventType
-
-    with pytest.raises(UnknownEventType, match=r"order\.creatd"):
-        sender_for(answering(200)[0]).send("order.creatd")
+def test_an_event_type_string_is_refused_with_a_pointer() -> None:
+    with pytest.raises(InvalidOption, match="send event types through MockEcwid"):
+        sender_for(answering(200)[0]).send("order.created")  # type: ignore[call-overload]
 
 
 @pytest.mark.parametrize(
@@ -692,4 +633,4 @@ def test_custom_headers_that_would_break_the_request_are_refused(
     headers: dict[str, str], message: str
 ) -> None:
     with pytest.raises(InvalidOption, match=message):
-        Sender("https://receiver.test/hook", client_secret="s", custom_headers=headers)
+        Sender("https://receiver.test/hook", custom_headers=headers)

@@ -11,7 +11,7 @@ import pytest
 from ecwid_mock import AsyncSender, Event, Outcome
 from ecwid_mock._events.signing import sign
 from ecwid_mock._schemas.catalog import schema_for
-from ecwid_mock._transports.inprocess import Timeouts
+from ecwid_mock._transports.wire import Timeouts
 
 SECRET = "http1-test-client-secret"
 
@@ -61,7 +61,7 @@ async def scripted_server(script: Script) -> AsyncIterator[tuple[str, list[bytes
 
 
 def sender(url: str, **options: object) -> AsyncSender:
-    return AsyncSender(url, client_secret=SECRET, insecure_http_not_ecwid=True, **options)  # type: ignore[arg-type]
+    return AsyncSender(url, insecure_http_not_ecwid=True, **options)  # type: ignore[arg-type]
 
 
 OK = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
@@ -147,8 +147,7 @@ async def test_an_idle_connection_closed_by_the_server_is_not_reused() -> None:
         sender(url) as s,
     ):
         first = await s.send(make_event(1))
-        await asyncio.sleep(0.05)  # the server's close reaches the client
-        second = await s.send(make_event(2))
+        second = await s.send(make_event(2))  # whenever the server's close arrives
     assert first.delivered
     assert second.delivered
     assert len(connections) == 2
@@ -195,14 +194,33 @@ async def test_a_large_body_is_read_but_only_an_excerpt_kept() -> None:
     assert len(connections) == 1  # the whole body was consumed, the connection reused
 
 
-@pytest.mark.asyncio
-async def test_ipv6_loopback_and_default_port_host_header() -> None:
-    from ecwid_mock._transports.engine import HTTP1Poster
-    from ecwid_mock._transports.inprocess import resolve_ssl_context
+def test_ipv6_loopback_and_default_port_host_header() -> None:
+    from ecwid_mock._transports.wire import parse_target
 
-    poster = HTTP1Poster(resolve_ssl_context(True), Timeouts())
-    assert (
-        poster._target("https://[::1]:443/a?b=c")[1] == b"POST /a?b=c HTTP/1.1\r\nHost: [::1]\r\n"
+    ipv6 = parse_target("https://[::1]:443/a?b=c")
+    assert (ipv6.host, ipv6.port, ipv6.host_header, ipv6.request_target) == (
+        "::1",
+        443,
+        "[::1]",
+        "/a?b=c",
     )
-    assert poster._target("https://example.com/")[1] == b"POST / HTTP/1.1\r\nHost: example.com\r\n"
-    assert poster._target("https://example.com:8443")[0] == ("https", "example.com", 8443)
+    assert parse_target("https://example.com/").host_header == "example.com"
+    other = parse_target("https://example.com:8443")
+    assert (other.scheme, other.host, other.port, other.request_target) == (
+        "https",
+        "example.com",
+        8443,
+        "/",
+    )
+
+
+def test_targets_are_percent_encoded_and_hosts_idna_encoded_as_httpx_does() -> None:
+    import httpx
+
+    from ecwid_mock._transports.wire import parse_target
+
+    url = "https://b\u00fccher.example:8443/hook/\u00e9t\u00e9?q=\u00e9 x"
+    target = parse_target(url)
+    sent = httpx.Request("POST", url)
+    assert target.host_header == sent.headers["host"] == "xn--bcher-kva.example:8443"
+    assert target.request_target == sent.url.raw_path.decode() == "/hook/%C3%A9t%C3%A9?q=%C3%A9%20x"

@@ -272,7 +272,7 @@ def test_an_app_of_unknown_kind_must_be_named(app: Any) -> None:
 
 
 def test_an_unknown_kind_is_refused() -> None:
-    with pytest.raises(InvalidOption, match="invalid kind 'rsgi'"):
+    with pytest.raises(InvalidOption, match="invalid app kind 'rsgi'"):
         LocalHTTPSServer(asgi_app, kind="rsgi")  # type: ignore[arg-type]
 
 

@@ -52,8 +52,8 @@ def run_demo(
 ) -> Iterator[DemoStep]:
     """Run the demo, yielding one step at a time (so a caller can show progress)."""
     from .._clock import VirtualClock
-    from .._delivery.sender import Sender
     from .._events.factory import EventFactory
+    from .._mock_ecwid import MockEcwid
     from .._schemas.catalog import event_types
     from .._servers.reference import reference_receiver
     from .._servers.tls import LocalHTTPSServer
@@ -63,9 +63,8 @@ def run_demo(
     factory = EventFactory(seed=seed, client_secret=DEMO_SECRET, clock=clock)
     with (
         LocalHTTPSServer(receiver) as server,
-        Sender(
+        MockEcwid(
             server.url + receiver.path,
-            client_secret=DEMO_SECRET,
             verify=server.client_ssl_context(),
             clock=clock,
             factory=factory,
@@ -113,7 +112,7 @@ def run_demo(
         # A duplicate: the same event (same eventId) twice; the receiver must answer both
         # and process it once.
         event = factory.build("order.created")
-        first, second = sender.send(event, times=2)
+        first, second = sender.duplicate(event, times=2)
         duplicate_seen = receiver.received.last.duplicate
         yield DemoStep(
             "duplicate delivery",

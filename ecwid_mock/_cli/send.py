@@ -78,12 +78,8 @@ def add_parser(subparsers: Any) -> None:
     )
     add_event_options(parser)
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
-    parser.add_argument(
-        "--connect-timeout", type=float, default=3.0, metavar="S", help="default 3 (Ecwid's)"
-    )
-    parser.add_argument(
-        "--response-timeout", type=float, default=10.0, metavar="S", help="default 10 (Ecwid's)"
-    )
+    parser.add_argument("--connect-timeout", type=float, metavar="S", help="default 3 (Ecwid's)")
+    parser.add_argument("--response-timeout", type=float, metavar="S", help="default 10 (Ecwid's)")
     parser.add_argument(
         "--insecure-http-not-ecwid",
         action="store_true",
@@ -110,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
     from .._events.factory import EventFactory
     from .._events.signature_modes import check_mode
     from .._schemas.catalog import event_info
-    from .._transports.inprocess import Timeouts
+    from .._transports.wire import Timeouts
 
     if args.count < 1:
         raise CommandError(f"--count must be 1 or more, but got {args.count}")
@@ -125,18 +121,17 @@ def run(args: argparse.Namespace) -> int:
             raise CommandError("--set needs one event type, not 'mixed'")
     else:
         event_info(args.event_type)  # an unknown type fails before any traffic
-    timeouts = Timeouts(connect=args.connect_timeout, response=args.response_timeout)
+    limits = {"connect": args.connect_timeout, "response": args.response_timeout}
+    timeouts = Timeouts(**{name: value for name, value in limits.items() if value is not None})
     clock = RealClock()
     factory = EventFactory(seed=args.seed, client_secret=secret, clock=clock)
     sender = AsyncSender(
         args.url,
-        client_secret=secret,
         custom_headers=headers,
         verify=args.cacert if args.cacert is not None else True,
         timeouts=timeouts,
         clock=clock,
         retry_policy=RetryPolicy.current(),
-        factory=factory,
         insecure_http_not_ecwid=args.insecure_http_not_ecwid,
     )
     if args.event_type == "mixed":

@@ -1,9 +1,12 @@
 """The bulk engine: many deliveries with bounded concurrency and bounded memory.
 
-Events are pulled from the caller's iterable only when a slot is free, and each delivery
-is handed back once, as soon as its attempt ends, so a million events take the memory
-of ``concurrency`` of them. A receiver that crashes, hangs or resets still yields one
-outcome per event: failures are attempts, never exceptions.
+Events are pulled from the caller's iterable only when a worker is free, and each delivery
+is handed back once, as soon as its attempt ends, so a million events take the memory of
+``concurrency`` of them. A receiver that crashes, hangs or resets still yields one outcome
+per event: failures are attempts, never exceptions. Every event sent ends in exactly one
+record: when the caller's iterable raises, the deliveries already in flight finish and come
+out before the error; when the consumer stops early, they finish and are kept in
+``run.unread``.
 """
 
 from __future__ import annotations
@@ -11,60 +14,104 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from typing import TYPE_CHECKING
 
 from .record import Delivery, DeliverySummary, Outcome
 
-__all__ = ["AsyncBulkRun", "BulkRun", "aiter_tasks", "iter_threaded"]
+if TYPE_CHECKING:
+    from .runner import LoopRunner
+
+__all__ = ["AsyncBulkRun", "BulkRun", "attempt_stream"]
 
 
-class BulkRun(Iterator[Delivery]):
-    """The deliveries of ``Sender.send_many``, as they finish, with a running summary.
+async def attempt_stream(
+    opened: Iterator[Delivery],
+    attempt: Callable[[Delivery], Awaitable[Delivery]],
+    concurrency: int,
+    unread: list[Delivery],
+) -> AsyncIterator[Delivery]:
+    """Attempt each delivery with ``concurrency`` workers pulling from ``opened``.
 
-    ``summary`` counts each delivery (in the outcome it had when it came out) and the
-    time per attempt; ``summary.elapsed`` is the wall time from the first to the last.
+    Workers (not a task per event) keep the per-delivery cost flat. Finished deliveries pass
+    through a queue of bounded size, so a slow consumer holds the workers back instead of
+    piling up results. Deliveries finished after the consumer stopped go to ``unread``.
     """
+    queue: asyncio.Queue[Delivery | None] = asyncio.Queue(maxsize=concurrency)
+    source_errors: list[Exception] = []
+    stopping = False
 
-    def __init__(self, deliveries: Iterator[Delivery]) -> None:
-        self._deliveries = deliveries
-        self.summary = DeliverySummary()
-        self._started: float | None = None
-
-    def __iter__(self) -> BulkRun:
-        return self
-
-    def __next__(self) -> Delivery:
-        if self._started is None:
-            self._started = time.perf_counter()
+    async def worker() -> None:
         try:
-            delivery = next(self._deliveries)
-        except StopIteration:
-            self.summary.elapsed = time.perf_counter() - self._started
-            raise
+            while not stopping and not source_errors:
+                try:
+                    delivery = next(opened)  # a shared iterator: next() never awaits
+                except StopIteration:
+                    break
+                except Exception as exc:  # the caller's iterable failed: raise it there
+                    source_errors.append(exc)
+                    break
+                if delivery.outcome is Outcome.RETRYING:
+                    delivery = await attempt(delivery)
+                await queue.put(delivery)
+        finally:
+            await queue.put(None)  # this worker is done
+
+    workers = [asyncio.ensure_future(worker()) for _ in range(concurrency)]
+    finished = 0
+    try:
+        while finished < concurrency:
+            item = await queue.get()
+            if item is None:
+                finished += 1
+                continue
+            yield item
+        if source_errors:
+            raise source_errors[0]
+    finally:
+        stopping = True
+        while finished < concurrency:  # the consumer stopped early: keep what finishes
+            item = await queue.get()
+            if item is None:
+                finished += 1
+            else:
+                unread.append(item)
+        await asyncio.gather(*workers, return_exceptions=True)
+
+
+class _RunBase:
+    def __init__(self) -> None:
+        self.summary = DeliverySummary()
+        #: Deliveries that finished after the consumer stopped reading (also in ``summary``).
+        self.unread: list[Delivery] = []
+        self._started: float | None = None
+        self._counted = 0
+
+    def _count(self, delivery: Delivery) -> Delivery:
         self.summary.add(delivery)
-        self.summary.elapsed = time.perf_counter() - self._started
+        self._tick()
         return delivery
 
-    def run(self) -> DeliverySummary:
-        """Drain the run without keeping the deliveries; returns the summary."""
-        for _ in self:
-            pass
-        return self.summary
+    def _tick(self) -> None:
+        if self._started is not None:
+            self.summary.elapsed = time.perf_counter() - self._started
 
-    def close(self) -> None:
-        """Stop early: no more events are read; attempts in flight finish first."""
-        close = getattr(self._deliveries, "close", None)
-        if close is not None:
-            close()
+    def _count_unread(self) -> None:
+        for delivery in self.unread[self._counted :]:
+            self.summary.add(delivery)
+        self._counted = len(self.unread)
+        self._tick()
 
 
-class AsyncBulkRun(AsyncIterator[Delivery]):
-    """The async :class:`BulkRun` of ``AsyncSender.send_many`` (``async for``)."""
+class AsyncBulkRun(_RunBase, AsyncIterator[Delivery]):
+    """The deliveries of ``AsyncSender.send_many``, as they finish, with a running summary.
 
-    def __init__(self, deliveries: AsyncIterator[Delivery]) -> None:
-        self._deliveries = deliveries
-        self.summary = DeliverySummary()
-        self._started: float | None = None
+    ``summary`` counts each delivery (in the outcome it had when it came out) and the time
+    per attempt; ``summary.elapsed`` is the wall time from the first to the last.
+    """
+
+    def __init__(self, make: Callable[[list[Delivery]], AsyncIterator[Delivery]]) -> None:
+        super().__init__()
+        self._deliveries = make(self.unread)
 
     def __aiter__(self) -> AsyncBulkRun:
         return self
@@ -75,11 +122,9 @@ class AsyncBulkRun(AsyncIterator[Delivery]):
         try:
             delivery = await self._deliveries.__anext__()
         except StopAsyncIteration:
-            self.summary.elapsed = time.perf_counter() - self._started
+            self._tick()
             raise
-        self.summary.add(delivery)
-        self.summary.elapsed = time.perf_counter() - self._started
-        return delivery
+        return self._count(delivery)
 
     async def run(self) -> DeliverySummary:
         """Drain the run without keeping the deliveries; returns the summary."""
@@ -88,79 +133,58 @@ class AsyncBulkRun(AsyncIterator[Delivery]):
         return self.summary
 
     async def aclose(self) -> None:
+        """Stop early: no more events are read; attempts in flight finish into ``unread``."""
         aclose = getattr(self._deliveries, "aclose", None)
         if aclose is not None:
             await aclose()
+        self._count_unread()
 
 
-def iter_threaded(
-    opened: Iterator[Delivery], attempt: Callable[[Delivery], Delivery], concurrency: int
-) -> Iterator[Delivery]:
-    """Attempt each delivery in a thread pool, at most ``concurrency`` at once."""
-    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="ecwid-mock-bulk") as pool:
-        in_flight: set[Future[Delivery]] = set()
-        exhausted = False
-        while True:
-            while not exhausted and len(in_flight) < concurrency:
-                delivery = next(opened, None)
-                if delivery is None:
-                    exhausted = True
-                elif delivery.outcome is not Outcome.RETRYING:
-                    yield delivery  # blocked before any attempt
-                else:
-                    in_flight.add(pool.submit(attempt, delivery))
-            if not in_flight:
-                return
-            done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
-            for future in done:
-                yield future.result()
+class BulkRun(_RunBase, Iterator[Delivery]):
+    """The sync :class:`AsyncBulkRun` of ``Sender.send_many``: the same run, driven by a loop.
 
-
-async def aiter_tasks(
-    opened: Iterator[Delivery],
-    attempt: Callable[[Delivery], Awaitable[Delivery]],
-    concurrency: int,
-) -> AsyncIterator[Delivery]:
-    """Attempt each delivery with ``concurrency`` worker tasks pulling from ``opened``.
-
-    Workers (not a task per event) keep the per-delivery cost flat: no set of futures is
-    rescanned on each completion. Finished deliveries pass through a queue of bounded size,
-    so a slow consumer holds the workers back instead of piling up results.
+    Attempts make progress while you iterate (the sender's loop runs inside ``next()``).
     """
-    queue: asyncio.Queue[Delivery | _Done] = asyncio.Queue(maxsize=concurrency)
 
-    async def worker() -> None:
+    def __init__(
+        self, runner: LoopRunner, make: Callable[[list[Delivery]], AsyncIterator[Delivery]]
+    ) -> None:
+        super().__init__()
+        self._runner = runner
+        self._deliveries = make(self.unread)
+
+    def __iter__(self) -> BulkRun:
+        return self
+
+    def __next__(self) -> Delivery:
+        if self._started is None:
+            self._started = time.perf_counter()
         try:
-            for delivery in opened:  # a shared iterator: next() never awaits, so no overlap
-                if delivery.outcome is Outcome.RETRYING:
-                    delivery = await attempt(delivery)
-                await queue.put(delivery)
-        except Exception as exc:  # bad input from the caller's iterable: raise it there
-            await queue.put(_Done(exc))
-        else:
-            await queue.put(_Done(None))
+            delivery = self._runner.run(_next(self._deliveries))
+        except StopAsyncIteration:
+            self._tick()
+            raise StopIteration from None
+        return self._count(delivery)
 
-    workers = [asyncio.ensure_future(worker()) for _ in range(concurrency)]
-    finished = 0
-    try:
-        while finished < concurrency:
-            item = await queue.get()
-            if isinstance(item, _Done):
-                finished += 1
-                if item.error is not None:
-                    raise item.error
-                continue
-            yield item
-    finally:
-        for task in workers:
-            task.cancel()
-        await asyncio.gather(*workers, return_exceptions=True)
+    def run(self) -> DeliverySummary:
+        """Drain the run without keeping the deliveries; returns the summary."""
+        for _ in self:
+            pass
+        return self.summary
+
+    def close(self) -> None:
+        """Stop early: no more events are read; attempts in flight finish into ``unread``."""
+        aclose = getattr(self._deliveries, "aclose", None)
+        if aclose is not None:
+            self._runner.run(aclose())
+        self._count_unread()
+
+    def __enter__(self) -> BulkRun:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
 
-class _Done:
-    """A worker ran out of events (or hit an error in the caller's iterable)."""
-
-    __slots__ = ("error",)
-
-    def __init__(self, error: Exception | None) -> None:
-        self.error = error
+async def _next(iterator: AsyncIterator[Delivery]) -> Delivery:
+    return await iterator.__anext__()

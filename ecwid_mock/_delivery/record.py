@@ -17,7 +17,8 @@ from .._clock import format_time
 from .._errors import DeliveryAssertionError
 from .._events.event import Event
 from .._schemas.contract import contract
-from .verdict import ERROR_KINDS, judge
+from .._transports.wire import Answer
+from .verdict import ERROR_KINDS, Judgement, judge
 
 __all__ = [
     "ACCEPTED_STATUSES",
@@ -32,6 +33,9 @@ __all__ = [
 
 #: The status codes Ecwid treats as delivered (from schemas/delivery-contract.json).
 ACCEPTED_STATUSES = contract().accepted_statuses
+
+#: How much of an answer body an attempt shows as text.
+BODY_EXCERPT_CHARS = 300
 
 #: Ecwid waits this long (seconds) for the whole response.
 RESPONSE_BUDGET = contract().response_timeout
@@ -57,33 +61,74 @@ def status_failure(status_code: int, location: str | None = None) -> str | None:
 
 @dataclass(frozen=True)
 class Attempt:
-    """One POST of the event: when it was due and sent, and what came back.
+    """One POST of the event: when it was due and sent, what came back, and Ecwid's verdict.
 
-    ``error`` is a network failure kind (see :data:`ERROR_KINDS`) or ``None`` when the
-    receiver answered; ``reason`` says in words why the attempt failed (empty if accepted).
-    Times are UNIX seconds on the sender's clock; ``duration`` is real elapsed seconds.
+    ``answer`` is the raw answer (status, headers, the first 64 KiB of the body, or the
+    failure below HTTP); ``verdict`` is :func:`ecwid_mock.judge` of it, decided once when
+    the attempt was recorded. Times are UNIX seconds on the sender's clock; ``duration``
+    is real elapsed seconds.
     """
 
     number: int
     scheduled_at: float
     sent_at: float
     duration: float
-    status_code: int | None = None
-    error: str | None = None
-    reason: str = ""
-    response_headers: tuple[tuple[str, str], ...] = ()
-    body_excerpt: str = ""
+    answer: Answer
+    verdict: Judgement
+
+    @classmethod
+    def of(
+        cls, number: int, scheduled_at: float, sent_at: float, duration: float, answer: Answer
+    ) -> Attempt:
+        """The attempt for ``answer``, judged as Ecwid judges it."""
+        verdict = judge(
+            answer.status_code, error=answer.error, detail=answer.detail, location=answer.location
+        )
+        return cls(number, scheduled_at, sent_at, duration, answer, verdict)
 
     @property
     def accepted(self) -> bool:
-        return self.error is None and self.status_code in ACCEPTED_STATUSES
+        return self.verdict.accepted
+
+    @property
+    def status_code(self) -> int | None:
+        return self.answer.status_code
+
+    @property
+    def error(self) -> str | None:
+        """The failure kind below HTTP (see :data:`ERROR_KINDS`), ``None`` when answered."""
+        return self.answer.error
+
+    @property
+    def reason(self) -> str:
+        """Why the attempt failed, in words (empty if accepted)."""
+        return self.verdict.reason
+
+    @property
+    def response_headers(self) -> tuple[tuple[str, str], ...]:
+        return self.answer.headers
+
+    @property
+    def body_excerpt(self) -> str:
+        """The start of the answer's body as text (300 characters at most)."""
+        body = self.answer.body
+        excerpt = body[: BODY_EXCERPT_CHARS * 4].decode("utf-8", "replace")[:BODY_EXCERPT_CHARS]
+        if self.answer.body_truncated or len(body) > len(excerpt.encode("utf-8")):
+            excerpt += "…"
+        return excerpt
+
+    @property
+    def app_error(self) -> str:
+        """The traceback of an in-process app that raised while answering (else empty)."""
+        return self.answer.app_error
 
     def describe(self, first_sent_at: float | None = None) -> str:
         """One line: number, due and sent times, duration, result, body excerpt."""
         base = self.sent_at if first_sent_at is None else first_sent_at
         due = _offset(self.scheduled_at - base)
         result = f"status {self.status_code} (accepted)" if self.accepted else self.reason
-        body = f"; body {self.body_excerpt!r}" if self.body_excerpt else ""
+        excerpt = self.body_excerpt
+        body = f"; body {excerpt!r}" if excerpt else ""
         return (
             f"#{self.number} due {due} ({format_time(self.scheduled_at)}), "
             f"sent {format_time(self.sent_at)}, {_duration(self.duration)}: {result}{body}"
@@ -106,7 +151,7 @@ class Delivery:
     outcome: Outcome = Outcome.RETRYING
     next_retry_at: float | None = None
     blocked_reason: str = ""
-    # The request (a _transport.Wire), kept while retries may resend it: identical bytes.
+    # The request (a _transports.wire.Wire), kept while retries may resend it: same bytes.
     _wire: Any = field(default=None, init=False, repr=False, compare=False)
 
     @property

@@ -1,15 +1,17 @@
 """The mock Ecwid sender: POSTs events the way Ecwid does and judges answers as Ecwid does.
 
-``Sender`` (sync) and ``AsyncSender`` share everything but I/O. Both check the URL before
-any traffic, send Ecwid's headers (plus custom ones), follow no redirects, apply Ecwid's
-3 s / 10 s limits, accept only 200/201/202/204/209, retry on Ecwid's schedule on a clock
-(a :class:`~ecwid_mock.VirtualClock` runs 24 hours of retries in milliseconds), and block
-the app after two weeks of failures.
+``AsyncSender`` awaits the delivery flow (:mod:`.flow`); ``Sender`` runs the very same
+coroutines on a private event loop, so both share every line of delivery logic and the one
+network engine. Both check the URL before any traffic, send Ecwid's headers (plus custom
+ones), follow no redirects, apply Ecwid's 3 s / 10 s limits, accept only
+200/201/202/204/209, retry on Ecwid's schedule on a clock (a
+:class:`~ecwid_mock.VirtualClock` runs 24 hours of retries in milliseconds), and block the
+app after two weeks of failures. The sender takes :class:`~ecwid_mock.Event` values; build
+them with :class:`~ecwid_mock.EventFactory` (or send event types through ``MockEcwid``).
 
 Scenarios::
 
     sender.send(event)                                  # one delivery
-    sender.send("order.created", overrides={...})       # build it with the EventFactory
     sender.send(event, times=2)                         # the same event delivered twice
     sender.send(event, times=3, concurrently=True)      # ... three times at once
     sender.send_batch(events, shuffle=True, seed=7)     # in a seeded random order
@@ -20,34 +22,25 @@ Scenarios::
 
 from __future__ import annotations
 
-import heapq
-import itertools
-import random
-import re
-import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Literal, overload
 
-from .._clock import Clock, RealClock, VirtualClock, format_time
+from .._clock import Clock, RealClock, VirtualClock
 from .._errors import InvalidOption
 from .._events.event import Event
 from .._events.signing import Secret
-from .._transports.inprocess import (
-    Answer,
-    Timeouts,
-    Wire,
-    async_poster_for,
-    perform,
-    resolve_ssl_context,
-    resolve_timeouts,
-    sync_transport_for,
-)
-from .._version import __version__
+from .._schemas.contract import contract
+from .._transports.apps import app_kind as detect_app_kind
+from .._transports.inprocess import Poster
+from .._transports.wire import Timeouts, resolve_timeouts
+from .bulk import AsyncBulkRun, BulkRun
+from .core import DeliveryCore, resolve_custom_headers
+from .flow import MAX_CONCURRENCY, DeliveryFlow, check_count, order_batch
 from .log import DeliveryLog
-from .record import Attempt, Delivery, Outcome
+from .record import Delivery
 from .retry import RetryPolicy
-from .url import check_webhook_url, event_url
+from .runner import LoopRunner
+from .url import check_webhook_url
 
 if TYPE_CHECKING:
     import ssl
@@ -55,396 +48,140 @@ if TYPE_CHECKING:
 
     import httpx
 
-    from .._events.factory import EventFactory
-    from .bulk import AsyncBulkRun, BulkRun
+    from .._transports.engine import Resolver
 
 __all__ = ["DEFAULT_APP_HOST", "DEFAULT_PATH", "AsyncSender", "Sender", "Timeouts"]
 
 DEFAULT_APP_HOST = "receiver.test"
-DEFAULT_PATH = "/webhooks/ecwid"
-USER_AGENT = f"ecwid-mock/{__version__} (mock Ecwid webhook sender)"
-MASK = "********"
+DEFAULT_PATH = contract().default_path
 
-_TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
-_FRAMING_HEADERS = frozenset({"host", "content-length", "transfer-encoding"})
-_SENSITIVE = re.compile(r"auth|token|secret|passw|cookie|key|session|signature-secret", re.I)
-
-EventLike = Event | str
-T = TypeVar("T")
+HeaderValue = str | Secret
+CustomHeaders = Mapping[str, HeaderValue] | Iterable[tuple[str, HeaderValue]] | None
 
 
-def _resolve_secret(client_secret: object) -> Secret:
-    if isinstance(client_secret, (str, bytes, Secret)):
-        secret = Secret(client_secret)
-        if secret:
-            return secret
-        raise InvalidOption("client_secret", "(empty)", "a non-empty client secret")
+def resolve_ssl_context(verify: object) -> ssl.SSLContext:
+    """The client context for ``verify=``: True (system CAs), a CA file path, or a context.
+
+    There is no way to switch verification off: Ecwid requires a trusted certificate.
+    """
+    import os
+    import ssl
+
+    if verify is True:
+        import httpx
+
+        context: ssl.SSLContext = httpx.create_ssl_context()
+        return context
+    if isinstance(verify, ssl.SSLContext):
+        return verify
+    if isinstance(verify, (str, os.PathLike)) and not isinstance(verify, bool):
+        path = os.fspath(verify)
+        try:
+            return ssl.create_default_context(cafile=path)
+        except (OSError, ssl.SSLError, ValueError) as exc:
+            reason = getattr(exc, "strerror", None) or getattr(exc, "reason", None) or str(exc)
+            raise InvalidOption(
+                "CA file",
+                path,
+                f"a readable PEM file of trusted CA certificates ({reason})",
+                source="verify=",
+            ) from None
     raise InvalidOption(
-        "client_secret", f"<{type(client_secret).__name__}>", "a str, bytes or ecwid_mock.Secret"
+        "verify",
+        verify,
+        "True, a CA file path or an ssl.SSLContext (certificate checks cannot be turned off: "
+        "Ecwid only calls URLs with a trusted certificate; trust a test CA instead)",
     )
 
 
-def _resolve_custom_headers(
-    headers: Mapping[str, str | Secret] | Iterable[tuple[str, str | Secret]] | None,
-) -> list[tuple[str, str | Secret]]:
-    if headers is None:
-        return []
-    items = list(headers.items()) if isinstance(headers, Mapping) else list(headers)
-    result: list[tuple[str, str | Secret]] = []
-    for item in items:
-        if not (isinstance(item, tuple) and len(item) == 2):
-            raise InvalidOption(
-                "custom header", item, "a (name, value) pair", source="custom_headers"
-            )
-        name, value = item
-        if not isinstance(name, str) or not _TOKEN.match(name):
-            raise InvalidOption(
-                "custom header name",
-                name,
-                "an HTTP token such as 'X-App-Id'",
-                source="custom_headers",
-            )
-        if name.lower() in _FRAMING_HEADERS:
-            raise InvalidOption(
-                "custom header name",
-                name,
-                "a header other than Host, Content-Length and Transfer-Encoding (the request's "
-                "own; a second copy would make it malformed)",
-                source="custom_headers",
-            )
-        if isinstance(value, Secret):
-            text = value.reveal().decode("latin-1")
-            shown: object = value
-        elif isinstance(value, str):
-            text = value
-            shown = MASK if _SENSITIVE.search(name) else value
-        else:
-            raise InvalidOption(
-                f"custom header {name!r} value",
-                type(value).__name__,
-                "a str or Secret",
-                source="custom_headers",
-            )
-        if "\r" in text or "\n" in text or "\0" in text:
-            raise InvalidOption(
-                f"custom header {name!r} value",
-                shown,
-                "a single line (no CR, LF or NUL)",
-                source="custom_headers",
-            )
-        if not text.isascii():
-            raise InvalidOption(
-                f"custom header {name!r} value",
-                shown,
-                "ASCII text (HTTP header values are bytes; Ecwid's are static ASCII)",
-                source="custom_headers",
-            )
-        result.append((name, value))
-    return result
+def _resolve_policy(value: object) -> RetryPolicy:
+    if value is None:
+        return RetryPolicy.current()
+    if isinstance(value, str):
+        return RetryPolicy.named(value)
+    if isinstance(value, RetryPolicy):
+        return value
+    raise InvalidOption("retry_policy", value, "a RetryPolicy or one of current, legacy, none")
 
 
-def _display_value(name: str, value: str | Secret) -> str:
-    if isinstance(value, Secret) or _SENSITIVE.search(name):
-        return MASK
-    return value
+def _build(
+    url: str,
+    *,
+    sync: bool,
+    custom_headers: CustomHeaders,
+    verify: object,
+    transport: object,
+    app: object,
+    app_kind: str,
+    timeouts: object,
+    retry_policy: object,
+    clock: object,
+    insecure_http_not_ecwid: bool,
+    resolver: Resolver | None,
+) -> DeliveryFlow:
+    """Check every option, then the core and the poster that carries its requests."""
+    if app is not None and transport is not None:
+        raise InvalidOption("transport", transport, "None when app= is given (one or the other)")
+    checked_url = check_webhook_url(url, allow_http=insecure_http_not_ecwid)
+    resolved_timeouts = resolve_timeouts(timeouts)
+    if clock is not None and not isinstance(clock, Clock):
+        raise InvalidOption("clock", clock, "a VirtualClock, a RealClock or None")
+    in_process = app is not None or transport is not None
+    core = DeliveryCore(
+        checked_url,
+        custom_headers=resolve_custom_headers(custom_headers),
+        timeouts=resolved_timeouts,
+        retry_policy=_resolve_policy(retry_policy),
+        clock=clock if clock is not None else (VirtualClock() if in_process else RealClock()),
+    )
+    return DeliveryFlow(
+        core, _poster(sync, app, app_kind, transport, verify, resolved_timeouts, resolver)
+    )
 
 
-class _Core:
-    """Everything but I/O: the URL, headers, clock, retry queue and block state."""
+def _poster(
+    sync: bool,
+    app: object,
+    app_kind: str,
+    transport: object,
+    verify: object,
+    timeouts: Timeouts,
+    resolver: Resolver | None,
+) -> Poster:
+    from .._transports import inprocess
 
-    def __init__(
-        self,
-        url: str,
-        *,
-        client_secret: object,
-        custom_headers: Any,
-        timeouts: object,
-        retry_policy: RetryPolicy | None,
-        clock: Clock | None,
-        default_clock: Callable[[], Clock],
-        insecure_http_not_ecwid: bool,
-    ) -> None:
-        self.url = check_webhook_url(url, allow_http=insecure_http_not_ecwid)
-        self.secret = _resolve_secret(client_secret)
-        self.custom_headers = _resolve_custom_headers(custom_headers)
-        self.timeouts = resolve_timeouts(timeouts)
-        self._timeout_extension = self.timeouts.extension()
-        self._custom_wire = [
-            (name, value.reveal().decode("latin-1") if isinstance(value, Secret) else value)
-            for name, value in self.custom_headers
-        ]
-        self._custom_shown = [
-            (name, _display_value(name, value)) for name, value in self.custom_headers
-        ]
-        self._urls: dict[str, tuple[str, httpx.URL, str]] = {}
-        if retry_policy is None:
-            retry_policy = RetryPolicy.current()
-        elif isinstance(retry_policy, str):
-            retry_policy = RetryPolicy.named(retry_policy)
-        elif not isinstance(retry_policy, RetryPolicy):
-            raise InvalidOption(
-                "retry_policy", retry_policy, "a RetryPolicy or one of current, legacy, none"
-            )
-        self.policy = retry_policy
-        if clock is not None and not isinstance(clock, Clock):
-            raise InvalidOption("clock", clock, "a VirtualClock, a RealClock or None")
-        self.clock: Clock = clock if clock is not None else default_clock()
-        self.lock = threading.RLock()
-        self.queue: list[tuple[float, int, Delivery]] = []
-        self.sequence = itertools.count()
-        self.failing_since: float | None = None
-        self.blocked_at: float | None = None
-        self.block_reason = ""
-        self.history = DeliveryLog()
-        self.factory: EventFactory | None = None
+    if app is not None:
+        kind = detect_app_kind(app, app_kind)
+        return inprocess.app_poster(app, kind, timeouts)  # type: ignore[arg-type]
+    if transport is not None:
+        import httpx
 
-    # -- building ----------------------------------------------------------------------
-
-    def build_wire(self, event: Event) -> tuple[Wire, tuple[tuple[str, str], ...]]:
-        """The request for ``event``, and its header lines as shown in reports."""
-        cached = self._urls.get(event.event_type)
-        if cached is None:
-            import httpx
-
-            text = event_url(self.url, event.event_type)
-            parsed = httpx.URL(text)
-            cached = self._urls[event.event_type] = (text, parsed, parsed.netloc.decode("ascii"))
-        url, parsed, host = cached
-        lines = (*event.headers.items(), ("User-Agent", USER_AGENT), *self._custom_wire)
-        wire = Wire(url, parsed, lines, event.body, self._timeout_extension)
-        # As httpx and the HTTP/1.1 engine send them: Host first, Content-Length last.
-        shown = (
-            ("Host", host),
-            *lines[: len(lines) - len(self._custom_wire)],
-            *self._custom_shown,
-            ("Content-Length", str(len(event.body))),
+        if not sync and isinstance(transport, httpx.AsyncBaseTransport):
+            return inprocess.AsyncTransportPoster(transport, timeouts, owned=False)
+        if sync and isinstance(transport, httpx.BaseTransport):
+            return inprocess.SyncTransportPoster(transport, timeouts, owned=False)
+        hint = (
+            "an httpx.BaseTransport for Sender (e.g. httpx.MockTransport); use AsyncSender "
+            "for an async transport"
+            if sync
+            else "an httpx.AsyncBaseTransport for AsyncSender (e.g. httpx.MockTransport); "
+            "use Sender for a sync transport"
         )
-        return wire, shown
+        raise InvalidOption("transport", transport, hint, source="transport=")
+    from .._transports.engine import NetworkEngine
 
-    def open(self, event: Event) -> Delivery:
-        """A new delivery, due now; already final (blocked) when the app is blocked."""
-        wire, shown = self.build_wire(event)
-        delivery = Delivery(
-            event=event, url=wire.url, request_headers=shown, max_attempts=self.policy.max_attempts
-        )
-        with self.lock:
-            if self.blocked_at is not None:
-                delivery.outcome = Outcome.BLOCKED
-                delivery.blocked_reason = self.block_reason
-                return delivery
-        delivery._wire = wire
-        delivery.next_retry_at = self.clock.now()
-        return delivery
-
-    # -- recording ---------------------------------------------------------------------
-
-    def record(
-        self,
-        delivery: Delivery,
-        scheduled_at: float,
-        sent_at: float,
-        duration: float,
-        answer: Answer,
-    ) -> None:
-        """Add one attempt and move the delivery (and the app's block state) on."""
-        attempt = Attempt(
-            number=len(delivery.attempts) + 1,
-            scheduled_at=scheduled_at,
-            sent_at=sent_at,
-            duration=duration,
-            status_code=answer.status_code,
-            error=answer.error,
-            reason=answer.reason,
-            response_headers=answer.headers,
-            body_excerpt=answer.body_excerpt,
-        )
-        with self.lock:
-            delivery.attempts.append(attempt)
-            if attempt.accepted:
-                self.failing_since = None
-                self._finish(delivery, Outcome.DELIVERED)
-                return
-            if self.failing_since is None:
-                self.failing_since = sent_at
-            block_after = self.policy.block_after
-            if (
-                self.blocked_at is None
-                and block_after is not None
-                and sent_at - self.failing_since >= block_after
-            ):
-                self._block(sent_at)
-            if self.blocked_at is not None:
-                delivery.blocked_reason = self.block_reason
-                self._finish(delivery, Outcome.BLOCKED)
-                return
-            due = self.policy.retry_time(delivery.attempts[0].sent_at, len(delivery.attempts))
-            if due is None:
-                self._finish(delivery, Outcome.DROPPED)
-                return
-            delivery.outcome = Outcome.RETRYING
-            delivery.next_retry_at = due
-            heapq.heappush(self.queue, (due, next(self.sequence), delivery))
-
-    def _finish(self, delivery: Delivery, outcome: Outcome) -> None:
-        delivery.outcome = outcome
-        delivery.next_retry_at = None
-        delivery._wire = None
-
-    def _block(self, now: float) -> None:
-        assert self.failing_since is not None
-        days = (self.policy.block_after or 0) / 86400
-        self.blocked_at = now
-        self.block_reason = (
-            f"webhooks for this app are blocked: the URL kept failing from "
-            f"{format_time(self.failing_since)} to {format_time(now)} (Ecwid blocks after "
-            f"{days:g} days of failures); call reset_block() to resume"
-        )
-        for _, _, queued in self.queue:
-            queued.blocked_reason = self.block_reason
-            self._finish(queued, Outcome.BLOCKED)
-        self.queue.clear()
-
-    def reset_block(self) -> None:
-        with self.lock:
-            self.blocked_at = None
-            self.block_reason = ""
-            self.failing_since = None
-
-    def clear(self) -> None:
-        with self.lock:
-            for _, _, queued in self.queue:
-                queued.next_retry_at = None
-                queued._wire = None
-            self.queue.clear()
-            self.history.clear()
-        self.reset_block()
-
-    # -- the retry queue -----------------------------------------------------------------
-
-    def take_due(self, now: float) -> list[tuple[float, Delivery]]:
-        taken: list[tuple[float, Delivery]] = []
-        with self.lock:
-            while self.queue and self.queue[0][0] <= now:
-                due, _, delivery = heapq.heappop(self.queue)
-                taken.append((due, delivery))
-        return taken
-
-    def next_due(self) -> float | None:
-        with self.lock:
-            return self.queue[0][0] if self.queue else None
-
-    def advance_target(self, seconds: float, minutes: float, hours: float, days: float) -> float:
-        if not isinstance(self.clock, VirtualClock):
-            raise InvalidOption(
-                "clock", self.clock, "a VirtualClock to advance time (a real clock only waits)"
-            )
-        delta = seconds + 60 * minutes + 3600 * hours + 86400 * days
-        if delta < 0:
-            raise InvalidOption("advance", delta, "zero or more seconds")
-        return self.clock.now() + delta
-
-    # -- events --------------------------------------------------------------------------
-
-    def resolve_event(
-        self,
-        event: object,
-        *,
-        overrides: Mapping[str, Any] | None,
-        signature: str | None,
-        factory: EventFactory | None,
-    ) -> Event:
-        if isinstance(event, Event):
-            if overrides is not None or signature is not None:
-                raise InvalidOption(
-                    "overrides/signature",
-                    "given with an Event",
-                    "used only with an event type string; an Event is sent exactly as it is",
-                )
-            return event
-        if isinstance(event, str):
-            chosen = factory or self.default_factory()
-            options: dict[str, Any] = {}
-            if overrides is not None:
-                options["overrides"] = overrides
-            if signature is not None:
-                options["signature"] = signature
-            built: Event = chosen.build(event, **options)
-            return built
-        raise InvalidOption(
-            "event", event, "an ecwid_mock.Event or an event type string such as 'order.created'"
-        )
-
-    def default_factory(self) -> EventFactory:
-        with self.lock:
-            if self.factory is None:
-                from .._events.factory import EventFactory
-
-                self.factory = EventFactory(seed=0, client_secret=self.secret, clock=self.clock)
-            return self.factory
-
-
-def _check_count(name: str, value: object, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise InvalidOption(name, value, f"an integer of at least {minimum}")
-    return value
-
-
-def order_batch(
-    items: Sequence[T], *, shuffle: bool, seed: int | None, delay: Mapping[int, int] | None
-) -> list[T]:
-    """The order ``send_batch`` sends ``items`` in (see :meth:`Sender.send_batch`)."""
-    order = list(range(len(items)))
-    if shuffle:
-        random.Random(0 if seed is None else seed).shuffle(order)
-    for index, later in sorted((delay or {}).items()):
-        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(items):
-            raise InvalidOption(
-                "delay index", index, f"an index into the batch (0 to {len(items) - 1})"
-            )
-        _check_count(f"delay for event {index}", later, minimum=0)
-        position = order.index(index)
-        order.pop(position)
-        order.insert(min(position + later, len(order)), index)
-    return [items[i] for i in order]
+    return NetworkEngine(resolve_ssl_context(verify), timeouts, resolver=resolver)
 
 
 class _SenderBase:
-    """Options and state shared by Sender and AsyncSender."""
+    """Options and state shared by Sender and AsyncSender (both drive one flow)."""
 
-    _core: _Core
+    _flow: DeliveryFlow
+    _closed: bool
 
-    def _setup(
-        self,
-        url: str,
-        *,
-        client_secret: str | bytes | Secret,
-        custom_headers: Any,
-        verify: object,
-        transport: object,
-        app: object,
-        timeouts: object,
-        retry_policy: RetryPolicy | str | None,
-        clock: Clock | None,
-        factory: EventFactory | None,
-        insecure_http_not_ecwid: bool,
-    ) -> ssl.SSLContext | None:
-        if app is not None and transport is not None:
-            raise InvalidOption(
-                "transport", transport, "None when app= is given (one or the other)"
-            )
-        in_process = app is not None or transport is not None
-        self._core = _Core(
-            url,
-            client_secret=client_secret,
-            custom_headers=custom_headers,
-            timeouts=timeouts,
-            retry_policy=retry_policy,  # type: ignore[arg-type]
-            clock=clock,
-            default_clock=VirtualClock if in_process else RealClock,
-            insecure_http_not_ecwid=insecure_http_not_ecwid,
-        )
-        self._core.factory = factory
-        return None if in_process else resolve_ssl_context(verify)
+    @property
+    def _core(self) -> DeliveryCore:
+        return self._flow.core
 
     @property
     def url(self) -> str:
@@ -462,11 +199,6 @@ class _SenderBase:
     @property
     def timeouts(self) -> Timeouts:
         return self._core.timeouts
-
-    @property
-    def factory(self) -> EventFactory:
-        """The EventFactory used for event type strings (made on first use)."""
-        return self._core.default_factory()
 
     @property
     def deliveries(self) -> DeliveryLog:
@@ -496,9 +228,46 @@ class _SenderBase:
         """Forget history, pending retries and the block state (reuse between tests)."""
         self._core.clear()
 
-    def _retry_or_send_time(self, delivery: Delivery) -> float:
-        due = delivery.next_retry_at
-        return due if due is not None else self._core.clock.now()
+    def _share_core(self, other: _SenderBase) -> None:
+        """Use ``other``'s core (queue, clock, block state, log) with this driver's poster."""
+        self._flow = DeliveryFlow(other._flow.core, self._flow.poster)
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise InvalidOption(
+                "sender", "closed", f"an open {type(self).__name__} (it was closed)"
+            )
+
+    @staticmethod
+    def _events(event: Event, times: int | None, concurrently: bool) -> tuple[list[Event], int]:
+        if times is None:
+            return [event], 1
+        count = check_count("times", times, maximum=MAX_CONCURRENCY)
+        return [event] * count, count if concurrently else 1
+
+    def _batch(
+        self,
+        events: Iterable[Event],
+        shuffle: bool,
+        seed: int | None,
+        delay: Mapping[int, int] | None,
+        concurrency: int,
+    ) -> tuple[list[Event], int]:
+        items = list(events)
+        limit = check_count("concurrency", concurrency, maximum=MAX_CONCURRENCY)
+        return order_batch(items, shuffle=shuffle, seed=seed, delay=delay), limit
+
+    def __repr__(self) -> str:
+        return (
+            f"<{type(self).__name__} {self.url} clock={self.clock!r} "
+            f"retry_policy={self.retry_policy!r}>"
+        )
+
+
+def _app_url(path: str, host: str) -> str:
+    if not isinstance(path, str) or not path.startswith("/"):
+        raise InvalidOption("path", path, "a URL path starting with '/'", source="path=")
+    return f"https://{host}{path}"
 
 
 class Sender(_SenderBase):
@@ -515,10 +284,7 @@ class Sender(_SenderBase):
         self,
         url: str,
         *,
-        client_secret: str | bytes | Secret,
-        custom_headers: Mapping[str, str | Secret]
-        | Iterable[tuple[str, str | Secret]]
-        | None = None,
+        custom_headers: CustomHeaders = None,
         verify: bool | str | PathLike[str] | ssl.SSLContext = True,
         transport: httpx.BaseTransport | None = None,
         app: Callable[..., Any] | None = None,
@@ -526,25 +292,24 @@ class Sender(_SenderBase):
         timeouts: Timeouts | httpx.Timeout | None = None,
         retry_policy: RetryPolicy | str | None = None,
         clock: Clock | None = None,
-        factory: EventFactory | None = None,
         insecure_http_not_ecwid: bool = False,
+        resolver: Resolver | None = None,
     ) -> None:
-        context = self._setup(
+        self._flow = _build(
             url,
-            client_secret=client_secret,
+            sync=True,
             custom_headers=custom_headers,
             verify=verify,
             transport=transport,
             app=app,
+            app_kind=app_kind,
             timeouts=timeouts,
             retry_policy=retry_policy,
             clock=clock,
-            factory=factory,
             insecure_http_not_ecwid=insecure_http_not_ecwid,
+            resolver=resolver,
         )
-        self._transport, self._owns_transport = sync_transport_for(
-            app=app, transport=transport, ssl_context=context, app_type=app_kind
-        )
+        self._runner = LoopRunner()
         self._closed = False
 
     @classmethod
@@ -554,66 +319,33 @@ class Sender(_SenderBase):
         *,
         path: str = DEFAULT_PATH,
         host: str = DEFAULT_APP_HOST,
-        client_secret: str | bytes | Secret,
         **options: Any,
     ) -> Sender:
         """Deliver in-process to an ASGI or WSGI app at ``https://receiver.test{path}``."""
-        if not path.startswith("/"):
-            raise InvalidOption("path", path, "a URL path starting with '/'")
-        return cls(f"https://{host}{path}", client_secret=client_secret, app=app, **options)
-
-    # -- sending -----------------------------------------------------------------------
+        return cls(_app_url(path, host), app=app, **options)
 
     @overload
-    def send(
-        self,
-        event: EventLike,
-        *,
-        overrides: Mapping[str, Any] | None = None,
-        signature: str | None = None,
-        factory: EventFactory | None = None,
-    ) -> Delivery: ...
+    def send(self, event: Event) -> Delivery: ...
 
     @overload
-    def send(
-        self,
-        event: EventLike,
-        *,
-        times: int,
-        concurrently: bool = False,
-        overrides: Mapping[str, Any] | None = None,
-        signature: str | None = None,
-        factory: EventFactory | None = None,
-    ) -> list[Delivery]: ...
+    def send(self, event: Event, *, times: int, concurrently: bool = False) -> list[Delivery]: ...
 
     def send(
-        self,
-        event: EventLike,
-        *,
-        times: int | None = None,
-        concurrently: bool = False,
-        overrides: Mapping[str, Any] | None = None,
-        signature: str | None = None,
-        factory: EventFactory | None = None,
+        self, event: Event, *, times: int | None = None, concurrently: bool = False
     ) -> Delivery | list[Delivery]:
         """Deliver one event (first attempt now; failures are scheduled for retry).
 
-        ``event`` is an :class:`Event` or an event type such as ``"order.created"``, built
-        with the factory (``overrides``, ``signature`` go to ``EventFactory.build``).
         ``times=n`` delivers the same event (same bytes, same eventId) n times, one after
         another or all at once with ``concurrently=True``; it returns a list.
         """
-        built = self._core.resolve_event(
-            event, overrides=overrides, signature=signature, factory=factory
-        )
-        if times is None:
-            return self._send_all([built], concurrency=1)[0]
-        count = _check_count("times", times)
-        return self._send_all([built] * count, concurrency=count if concurrently else 1)
+        self._check_open()
+        events, concurrency = self._events(event, times, concurrently)
+        deliveries = self._runner.run(self._flow.send_all(events, concurrency))
+        return deliveries if times is not None else deliveries[0]
 
     def send_batch(
         self,
-        events: Iterable[EventLike],
+        events: Iterable[Event],
         *,
         shuffle: bool = False,
         seed: int | None = None,
@@ -627,82 +359,28 @@ class Sender(_SenderBase):
         until ``k`` later events have gone, as Ecwid's unordered queue may. With
         ``concurrency > 1`` several are in flight at once (order then only roughly holds).
         """
-        items = [
-            self._core.resolve_event(e, overrides=None, signature=None, factory=None)
-            for e in events
-        ]
-        ordered = order_batch(items, shuffle=shuffle, seed=seed, delay=delay)
-        return self._send_all(ordered, concurrency=_check_count("concurrency", concurrency))
+        self._check_open()
+        ordered, limit = self._batch(events, shuffle, seed, delay, concurrency)
+        return self._runner.run(self._flow.send_all(ordered, limit))
 
-    def send_many(self, events: Iterable[EventLike], *, concurrency: int = 10) -> BulkRun:
+    def send_many(self, events: Iterable[Event], *, concurrency: int = 10) -> BulkRun:
         """Stream deliveries for many events with at most ``concurrency`` in flight.
 
         ``events`` (any iterable or generator) is read lazily, so memory stays flat.
         Deliveries come out as their first attempt ends (outcome delivered, retrying,
         dropped or blocked) and are not kept in :attr:`deliveries`. The returned run is an
-        iterator with a live ``summary`` (a :class:`DeliverySummary`).
+        iterator with a live ``summary``; stop early with ``run.close()`` (or ``with``):
+        attempts in flight then finish into ``run.unread``.
         """
-        from .bulk import BulkRun
-
-        limit = _check_count("concurrency", concurrency)
-        return BulkRun(self._iter_many(events, limit))
-
-    def _iter_many(self, events: Iterable[EventLike], concurrency: int) -> Iterator[Delivery]:
-        from .bulk import iter_threaded
-
-        def opened() -> Iterator[Delivery]:
-            for event in events:
-                yield self._core.open(
-                    self._core.resolve_event(event, overrides=None, signature=None, factory=None)
-                )
-
-        return iter_threaded(opened(), self._attempt, concurrency)
-
-    def _send_all(self, events: Sequence[Event], *, concurrency: int) -> list[Delivery]:
         self._check_open()
-        deliveries = [self._core.open(e) for e in events]
-        with self._core.lock:
-            for delivery in deliveries:
-                self._core.history.record(delivery)
-        self._attempt_all([d for d in deliveries if d.outcome is Outcome.RETRYING], concurrency)
-        return deliveries
-
-    def _attempt(self, delivery: Delivery) -> Delivery:
-        import time
-
-        wire = delivery._wire
-        if wire is None:  # finished meanwhile (blocked or cleared)
-            return delivery
-        scheduled = self._retry_or_send_time(delivery)
-        sent = self._core.clock.now()
-        started = time.perf_counter()
-        answer = perform(self._transport, wire, self._core.timeouts)
-        self._core.record(delivery, scheduled, sent, time.perf_counter() - started, answer)
-        return delivery
-
-    def _attempt_all(self, deliveries: Sequence[Delivery], concurrency: int) -> None:
-        if concurrency <= 1 or len(deliveries) <= 1:
-            for delivery in deliveries:
-                self._attempt(delivery)
-            return
-        with ThreadPoolExecutor(
-            max_workers=min(concurrency, len(deliveries)), thread_name_prefix="ecwid-mock-send"
-        ) as pool:
-            list(pool.map(self._attempt, deliveries))
-
-    # -- retries -----------------------------------------------------------------------
+        limit = check_count("concurrency", concurrency, maximum=MAX_CONCURRENCY)
+        return BulkRun(self._runner, lambda unread: self._flow.stream(events, limit, unread))
 
     def run_pending(self, *, concurrency: int = 1) -> int:
         """Send every retry due now (at once, even if overdue); returns attempts made."""
         self._check_open()
-        _check_count("concurrency", concurrency)
-        made = 0
-        while True:
-            due = self._core.take_due(self._core.clock.now())
-            if not due:
-                return made
-            self._attempt_all([d for _, d in due], concurrency)
-            made += len(due)
+        limit = check_count("concurrency", concurrency, maximum=MAX_CONCURRENCY)
+        return self._runner.run(self._flow.run_pending(limit))
 
     def run_until_idle(self, *, until: float | None = None, concurrency: int = 1) -> int:
         """Let time pass until no retry is left (or until ``until``); returns attempts made.
@@ -710,16 +388,9 @@ class Sender(_SenderBase):
         Each retry is sent at its scheduled time: a VirtualClock jumps there at once, a
         RealClock really waits.
         """
-        made = 0
-        while True:
-            due = self._core.next_due()
-            if due is None or (until is not None and due > until):
-                break
-            self._core.clock.wait_until(due)
-            made += self.run_pending(concurrency=concurrency)
-        if until is not None:
-            self._core.clock.wait_until(until)
-        return made
+        self._check_open()
+        limit = check_count("concurrency", concurrency, maximum=MAX_CONCURRENCY)
+        return self._runner.run(self._flow.run_until_idle(until, limit))
 
     def advance(
         self, seconds: float = 0.0, *, minutes: float = 0.0, hours: float = 0.0, days: float = 0.0
@@ -728,27 +399,20 @@ class Sender(_SenderBase):
         target = self._core.advance_target(seconds, minutes, hours, days)
         return self.run_until_idle(until=target)
 
-    # -- lifecycle ---------------------------------------------------------------------
-
-    def _check_open(self) -> None:
-        if self._closed:
-            raise InvalidOption("sender", "closed", "an open Sender (it was closed)")
-
     def close(self) -> None:
-        """Close the connections (and the background event loop of an ASGI app)."""
+        """Close the connections and the private event loop."""
         if not self._closed:
             self._closed = True
-            if self._owns_transport:
-                self._transport.close()
+            try:
+                self._runner.run(self._flow.poster.aclose())
+            finally:
+                self._runner.close()
 
     def __enter__(self) -> Sender:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
-
-    def __repr__(self) -> str:
-        return f"<Sender {self.url} clock={self.clock!r} retry_policy={self.retry_policy!r}>"
 
 
 class AsyncSender(_SenderBase):
@@ -758,39 +422,30 @@ class AsyncSender(_SenderBase):
         self,
         url: str,
         *,
-        client_secret: str | bytes | Secret,
-        custom_headers: Mapping[str, str | Secret]
-        | Iterable[tuple[str, str | Secret]]
-        | None = None,
+        custom_headers: CustomHeaders = None,
         verify: bool | str | PathLike[str] | ssl.SSLContext = True,
-        transport: httpx.AsyncBaseTransport | None = None,
+        transport: httpx.AsyncBaseTransport | httpx.BaseTransport | None = None,
         app: Callable[..., Any] | None = None,
         app_kind: Literal["auto", "asgi", "wsgi"] = "auto",
         timeouts: Timeouts | httpx.Timeout | None = None,
         retry_policy: RetryPolicy | str | None = None,
         clock: Clock | None = None,
-        factory: EventFactory | None = None,
         insecure_http_not_ecwid: bool = False,
+        resolver: Resolver | None = None,
     ) -> None:
-        context = self._setup(
+        self._flow = _build(
             url,
-            client_secret=client_secret,
+            sync=False,
             custom_headers=custom_headers,
             verify=verify,
             transport=transport,
             app=app,
+            app_kind=app_kind,
             timeouts=timeouts,
             retry_policy=retry_policy,
             clock=clock,
-            factory=factory,
             insecure_http_not_ecwid=insecure_http_not_ecwid,
-        )
-        self._poster = async_poster_for(
-            app=app,
-            transport=transport,
-            ssl_context=context,
-            app_type=app_kind,
-            timeouts=self._core.timeouts,
+            resolver=resolver,
         )
         self._closed = False
 
@@ -801,58 +456,31 @@ class AsyncSender(_SenderBase):
         *,
         path: str = DEFAULT_PATH,
         host: str = DEFAULT_APP_HOST,
-        client_secret: str | bytes | Secret,
         **options: Any,
     ) -> AsyncSender:
         """Deliver in-process to an ASGI or WSGI app at ``https://receiver.test{path}``."""
-        if not path.startswith("/"):
-            raise InvalidOption("path", path, "a URL path starting with '/'")
-        return cls(f"https://{host}{path}", client_secret=client_secret, app=app, **options)
+        return cls(_app_url(path, host), app=app, **options)
+
+    @overload
+    async def send(self, event: Event) -> Delivery: ...
 
     @overload
     async def send(
-        self,
-        event: EventLike,
-        *,
-        overrides: Mapping[str, Any] | None = None,
-        signature: str | None = None,
-        factory: EventFactory | None = None,
-    ) -> Delivery: ...
-
-    @overload
-    async def send(
-        self,
-        event: EventLike,
-        *,
-        times: int,
-        concurrently: bool = False,
-        overrides: Mapping[str, Any] | None = None,
-        signature: str | None = None,
-        factory: EventFactory | None = None,
+        self, event: Event, *, times: int, concurrently: bool = False
     ) -> list[Delivery]: ...
 
     async def send(
-        self,
-        event: EventLike,
-        *,
-        times: int | None = None,
-        concurrently: bool = False,
-        overrides: Mapping[str, Any] | None = None,
-        signature: str | None = None,
-        factory: EventFactory | None = None,
+        self, event: Event, *, times: int | None = None, concurrently: bool = False
     ) -> Delivery | list[Delivery]:
         """See :meth:`Sender.send`."""
-        built = self._core.resolve_event(
-            event, overrides=overrides, signature=signature, factory=factory
-        )
-        if times is None:
-            return (await self._send_all([built], concurrency=1))[0]
-        count = _check_count("times", times)
-        return await self._send_all([built] * count, concurrency=count if concurrently else 1)
+        self._check_open()
+        events, concurrency = self._events(event, times, concurrently)
+        deliveries = await self._flow.send_all(events, concurrency)
+        return deliveries if times is not None else deliveries[0]
 
     async def send_batch(
         self,
-        events: Iterable[EventLike],
+        events: Iterable[Event],
         *,
         shuffle: bool = False,
         seed: int | None = None,
@@ -860,85 +488,27 @@ class AsyncSender(_SenderBase):
         concurrency: int = 1,
     ) -> list[Delivery]:
         """See :meth:`Sender.send_batch`."""
-        items = [
-            self._core.resolve_event(e, overrides=None, signature=None, factory=None)
-            for e in events
-        ]
-        ordered = order_batch(items, shuffle=shuffle, seed=seed, delay=delay)
-        return await self._send_all(ordered, concurrency=_check_count("concurrency", concurrency))
-
-    def send_many(self, events: Iterable[EventLike], *, concurrency: int = 10) -> AsyncBulkRun:
-        """See :meth:`Sender.send_many`; iterate with ``async for``."""
-        from .bulk import AsyncBulkRun, aiter_tasks
-
-        limit = _check_count("concurrency", concurrency)
-
-        def opened() -> Iterator[Delivery]:
-            for event in events:
-                yield self._core.open(
-                    self._core.resolve_event(event, overrides=None, signature=None, factory=None)
-                )
-
-        return AsyncBulkRun(aiter_tasks(opened(), self._attempt, limit))
-
-    async def _send_all(self, events: Sequence[Event], *, concurrency: int) -> list[Delivery]:
         self._check_open()
-        deliveries = [self._core.open(e) for e in events]
-        with self._core.lock:
-            for delivery in deliveries:
-                self._core.history.record(delivery)
-        await self._attempt_all(
-            [d for d in deliveries if d.outcome is Outcome.RETRYING], concurrency
-        )
-        return deliveries
+        ordered, limit = self._batch(events, shuffle, seed, delay, concurrency)
+        return await self._flow.send_all(ordered, limit)
 
-    async def _attempt(self, delivery: Delivery) -> Delivery:
-        import time
-
-        wire = delivery._wire
-        if wire is None:
-            return delivery
-        scheduled = self._retry_or_send_time(delivery)
-        sent = self._core.clock.now()
-        started = time.perf_counter()
-        answer = await self._poster.post(wire)
-        self._core.record(delivery, scheduled, sent, time.perf_counter() - started, answer)
-        return delivery
-
-    async def _attempt_all(self, deliveries: Sequence[Delivery], concurrency: int) -> None:
-        if concurrency <= 1 or len(deliveries) <= 1:
-            for delivery in deliveries:
-                await self._attempt(delivery)
-            return
-        from .bulk import aiter_tasks
-
-        async for _ in aiter_tasks(iter(deliveries), self._attempt, concurrency):
-            pass
+    def send_many(self, events: Iterable[Event], *, concurrency: int = 10) -> AsyncBulkRun:
+        """See :meth:`Sender.send_many`; iterate with ``async for``."""
+        self._check_open()
+        limit = check_count("concurrency", concurrency, maximum=MAX_CONCURRENCY)
+        return AsyncBulkRun(lambda unread: self._flow.stream(events, limit, unread))
 
     async def run_pending(self, *, concurrency: int = 1) -> int:
         """See :meth:`Sender.run_pending`."""
         self._check_open()
-        _check_count("concurrency", concurrency)
-        made = 0
-        while True:
-            due = self._core.take_due(self._core.clock.now())
-            if not due:
-                return made
-            await self._attempt_all([d for _, d in due], concurrency)
-            made += len(due)
+        limit = check_count("concurrency", concurrency, maximum=MAX_CONCURRENCY)
+        return await self._flow.run_pending(limit)
 
     async def run_until_idle(self, *, until: float | None = None, concurrency: int = 1) -> int:
         """See :meth:`Sender.run_until_idle`."""
-        made = 0
-        while True:
-            due = self._core.next_due()
-            if due is None or (until is not None and due > until):
-                break
-            await self._core.clock.wait_until_async(due)
-            made += await self.run_pending(concurrency=concurrency)
-        if until is not None:
-            await self._core.clock.wait_until_async(until)
-        return made
+        self._check_open()
+        limit = check_count("concurrency", concurrency, maximum=MAX_CONCURRENCY)
+        return await self._flow.run_until_idle(until, limit)
 
     async def advance(
         self, seconds: float = 0.0, *, minutes: float = 0.0, hours: float = 0.0, days: float = 0.0
@@ -947,21 +517,14 @@ class AsyncSender(_SenderBase):
         target = self._core.advance_target(seconds, minutes, hours, days)
         return await self.run_until_idle(until=target)
 
-    def _check_open(self) -> None:
-        if self._closed:
-            raise InvalidOption("sender", "closed", "an open AsyncSender (it was closed)")
-
     async def aclose(self) -> None:
         """Close the connections."""
         if not self._closed:
             self._closed = True
-            await self._poster.aclose()
+            await self._flow.poster.aclose()
 
     async def __aenter__(self) -> AsyncSender:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
-
-    def __repr__(self) -> str:
-        return f"<AsyncSender {self.url} clock={self.clock!r} retry_policy={self.retry_policy!r}>"

@@ -11,20 +11,9 @@ from dataclasses import dataclass
 from http import HTTPStatus
 
 from .._schemas.contract import contract
+from .._transports.errors import ERROR_KINDS
 
 __all__ = ["ERROR_KINDS", "Judgement", "judge", "status_text"]
-
-#: Why an attempt got no HTTP answer; every engine maps its failures to one of these.
-ERROR_KINDS = (
-    "dns",  # the host name did not resolve (in time)
-    "refused",  # nothing listens on the port
-    "connect-timeout",  # no connection within the connect limit
-    "connect",  # any other failure to connect
-    "tls",  # the certificate or the TLS handshake failed
-    "timeout",  # no complete answer within the response limit
-    "reset",  # the receiver closed or reset the connection before answering
-    "protocol",  # the answer is not valid HTTP/1.1, or broke off in the middle
-)
 
 
 @dataclass(frozen=True, slots=True)

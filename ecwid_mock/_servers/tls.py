@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import inspect
 import ipaddress
 import shutil
 import socket
@@ -25,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from .._errors import EcwidMockError, InvalidOption
+from .._transports.apps import app_kind, describe_app
 
 if TYPE_CHECKING:
     from wsgiref.simple_server import WSGIServer
@@ -137,7 +137,7 @@ class LocalHTTPSServer:
         startup_timeout: float = _START_TIMEOUT,
     ) -> None:
         self.app = app
-        self.kind: Literal["asgi", "wsgi"] = _resolve_kind(app, kind)
+        self.kind: Literal["asgi", "wsgi"] = app_kind(app, kind, source="LocalHTTPSServer")
         self.host = _check_host(host)
         self._requested_port = _check_port(port)
         if certificates is None:
@@ -214,11 +214,11 @@ class LocalHTTPSServer:
             self.stop()
             if failure is not None:
                 raise EcwidMockError(
-                    f"HTTPS server for {_describe(self.app)} on port {self._bound_port} "
+                    f"HTTPS server for {describe_app(self.app)} on port {self._bound_port} "
                     f"failed to start: {_reason(failure)}"
                 ) from failure
             raise EcwidMockError(
-                f"HTTPS server for {_describe(self.app)} on port {self._bound_port} did not "
+                f"HTTPS server for {describe_app(self.app)} on port {self._bound_port} did not "
                 f"start within {self.startup_timeout} s"
             )
 
@@ -440,52 +440,6 @@ def _lingering_close(tls: ssl.SSLSocket) -> None:
 # -- checks ----------------------------------------------------------------------------------
 
 
-def _resolve_kind(app: Callable[..., Any], kind: str) -> Literal["asgi", "wsgi"]:
-    if kind == "asgi":
-        return "asgi"
-    if kind == "wsgi":
-        return "wsgi"
-    if kind != "auto":
-        raise InvalidOption("kind", kind, "'auto', 'asgi' or 'wsgi'", source="LocalHTTPSServer")
-    if not callable(app):
-        raise InvalidOption("app", app, "an ASGI or WSGI application (a callable)")
-    detected = _detect_kind(app)
-    if detected is None:
-        raise InvalidOption(
-            "kind",
-            kind,
-            "'asgi' or 'wsgi' for this app: cannot tell what "
-            f"{_describe(app)} is (ASGI apps take 3 arguments and are async, WSGI apps take 2)",
-            source="LocalHTTPSServer",
-        )
-    return detected
-
-
-def _detect_kind(app: Callable[..., Any]) -> Literal["asgi", "wsgi"] | None:
-    """ASGI: an async callable of (scope, receive, send); WSGI: a callable of 2 arguments."""
-    if inspect.isclass(app):
-        return None  # an ASGI 2 class or a mistake: the caller must say which
-    call = app if inspect.isroutine(app) else getattr(app, "__call__", app)  # noqa: B004
-    if inspect.iscoroutinefunction(call) or inspect.iscoroutinefunction(app):
-        return "asgi"
-    try:
-        parameters = inspect.signature(app).parameters.values()
-    except (TypeError, ValueError):
-        return None
-    positional = [
-        p
-        for p in parameters
-        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty
-    ]
-    if any(p.kind is p.VAR_POSITIONAL for p in parameters):
-        return None
-    if len(positional) == 2:
-        return "wsgi"
-    if len(positional) == 3:
-        return "asgi"
-    return None
-
-
 def _check_port(port: object) -> int:
     if isinstance(port, bool) or not isinstance(port, int):
         raise InvalidOption("port", port, _PORT_RULE, source="LocalHTTPSServer")
@@ -539,12 +493,6 @@ def _bind(host: str, port: int) -> socket.socket:
             return sock
         sock.close()  # an ephemeral port below 1024 would break Ecwid's rule: draw again
     raise EcwidMockError(f"could not get a free port in 1024–65535 on {host}")
-
-
-def _describe(app: object) -> str:
-    name = getattr(app, "__qualname__", None) or type(app).__qualname__
-    module = getattr(app, "__module__", None) or type(app).__module__
-    return f"{module}.{name}"
 
 
 def _reason(exc: BaseException) -> str:

@@ -1,67 +1,122 @@
-"""A small HTTP/1.1 client on asyncio protocols: the network engine of AsyncSender.
+"""The one network engine: webhook POSTs over pooled keep-alive HTTP/1.1 connections.
 
-It does only what Ecwid does: POST a body with fixed headers over keep-alive connections,
-follow nothing, keep no cookies, and read the answer (Content-Length, chunked, or up to
-the close). That narrow job lets it post several times faster than a general client (see
-benchmarks/bench_sender.py); requests and verdicts match the httpx path (tests check it).
+Every network path uses it (``Sender``, ``AsyncSender``, bulk runs, the CLI, the plugin's
+``https`` and ``live`` transports, the conformance suite), so the same bytes get the same
+verdict on each. llhttp (through httptools, as uvicorn uses it) parses the answer. What this
+module adds is what a webhook client needs and a parser does not do:
+
+- Ecwid's limits: 3 s to connect, name resolution and TLS included, and 10 s for the whole
+  answer, head and body (one timer, not one per read);
+- a fixed cap on the answer's head, however it is split across reads;
+- what RFC 9112 lets a recipient accept and llhttp refuses: bare LF line ends, obs-fold
+  (replaced by a space, as a user agent must) and repeated equal Content-Length values;
+- a body read to the close when the answer has no length (RFC 9112 §6.3);
+- pooled connections checked before reuse (expiry, and whether the receiver already closed
+  or wrote, as httpcore's ``has_expired()`` checks), and a request sent again on a fresh
+  connection when a reused one closes before any byte of the answer: the receiver never
+  saw it, so it is not an attempt;
+- one error table (:mod:`.errors`) for every failure.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
+import select
 import socket
 import ssl
+import time
 from collections import defaultdict
-from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
+from collections.abc import Awaitable, Callable
+from typing import Any
 
-if TYPE_CHECKING:
-    from .inprocess import Answer, Timeouts, Wire
+from .errors import EngineError, classify
+from .wire import BODY_KEEP, Answer, Timeouts, Wire
 
-__all__ = ["HTTP1Poster"]
+__all__ = ["MAX_HEAD", "NetworkEngine", "Resolver"]
 
-_BODY_KEEP = 64 * 1024
-_MAX_HEAD = 64 * 1024
+#: The largest answer head accepted (status line and headers).
+MAX_HEAD = 64 * 1024
+#: How long an idle keep-alive connection is reused (uvicorn closes idle ones after 5 s).
+KEEPALIVE_EXPIRY = 4.0
 
+_HEAD_END = re.compile(rb"\n\r?\n")
+_LINE_END = re.compile(rb"\r?\n")
+_KEEP_ALIVE_TIMEOUT = re.compile(rb"timeout\s*=\s*(\d+)")
 
-class _ProtocolError(Exception):
-    """The receiver's answer is not valid HTTP/1.1."""
+Resolver = Callable[[str, int], Awaitable[list[tuple[int, Any]]]]
+"""Resolves (host, port) to [(address family, socket address), ...]."""
 
-
-class _Closed(Exception):
-    """The connection ended before a complete answer."""
-
-    def __init__(self, cause: BaseException | None, *, got_bytes: bool) -> None:
-        super().__init__(str(cause) if cause else "connection closed")
-        self.cause = cause
-        self.got_bytes = got_bytes
+Key = tuple[str, str, int]
 
 
-class _Response:
-    __slots__ = ("body", "headers", "status")
+def _normalise_head(head: bytes) -> bytes:
+    """The head (without its blank line) as llhttp reads it, for the forms RFC 9112 allows.
 
-    def __init__(self, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
-        self.status = status
-        self.headers = headers
-        self.body = body
+    Bare LF line ends become CRLF, obs-fold continuation lines are joined with one space,
+    and a Content-Length repeated with one value (``2, 2`` or two equal lines) becomes one.
+    Anything else is left for llhttp to judge.
+    """
+    lower = head.lower()
+    bare_lf = head.count(b"\n") != head.count(b"\r\n")
+    folded = b"\n " in head or b"\n\t" in head
+    lengths = lower.count(b"content-length")
+    if not (bare_lf or folded or lengths > 1 or (lengths == 1 and _length_is_list(lower))):
+        return head
+    lines: list[bytes] = []
+    for line in _LINE_END.split(head):
+        if lines and line[:1] in (b" ", b"\t"):
+            lines[-1] = lines[-1].rstrip() + b" " + line.strip()
+        else:
+            lines.append(line)
+    values: set[bytes] = set()
+    kept: list[bytes] = []
+    for line in lines:
+        name, sep, value = line.partition(b":")
+        if sep and name.lower() == b"content-length":
+            values.update(v.strip() for v in value.split(b","))
+            continue
+        kept.append(line)
+    if values:
+        if len(values) == 1:
+            kept.append(b"Content-Length: " + values.pop())
+        else:  # different lengths: let the parser refuse them
+            kept.extend(line for line in lines if line.lower().startswith(b"content-length"))
+    return b"\r\n".join(kept)
+
+
+def _length_is_list(lower: bytes) -> bool:
+    start = lower.find(b"content-length")
+    end = lower.find(b"\n", start)
+    return b"," in lower[start : end if end >= 0 else len(lower)]
 
 
 class _Connection(asyncio.Protocol):
-    """One keep-alive connection; parses one response at a time."""
+    """One keep-alive connection; reads one answer at a time with a fresh llhttp parser."""
 
     def __init__(self) -> None:
         self.transport: asyncio.Transport | None = None
         self.closed = False
         self.reusable = True
-        self._waiter: asyncio.Future[_Response] | None = None
+        self.idle_since = 0.0
+        self.expires_after = KEEPALIVE_EXPIRY
+        self.got_bytes = False
+        self._waiter: asyncio.Future[Answer] | None = None
+        self._response_timeout = 0.0
+        self._start()
+
+    def _start(self) -> None:
         self._buffer = bytearray()
-        self._state = "idle"
+        self._parser: Any = None
+        self._head_done = False
         self._status = 0
+        self._version = "1.1"
+        self._phrase = b""
         self._headers: list[tuple[str, str]] = []
+        self._framed = True  # the answer says where it ends (length, chunked, or no body)
         self._body = bytearray()
-        self._remaining = 0  # bytes of body (or of the current chunk) still to come
-        self._mode = ""  # "length", "chunked" or "close"
-        self._got_bytes = False
+        self._truncated = False
+        self._complete = False
 
     # -- asyncio callbacks -------------------------------------------------------------
 
@@ -69,303 +124,325 @@ class _Connection(asyncio.Protocol):
         self.transport = transport  # type: ignore[assignment]
 
     def data_received(self, data: bytes) -> None:
-        if self._waiter is None or self._waiter.done():
+        waiter = self._waiter
+        if waiter is None or waiter.done():
             self.reusable = False  # bytes nobody asked for: do not trust this connection
             return
-        self._got_bytes = True
-        self._buffer += data
+        self.got_bytes = True
         try:
-            self._parse()
-        except _ProtocolError as exc:
-            self.reusable = False
-            self._waiter.set_exception(exc)
+            self._feed(data)
+        except EngineError as exc:
+            self._fail(exc.kind, exc.detail)
+        except Exception as exc:  # llhttp's HttpParserError and its subclasses
+            self._fail("protocol", f"protocol error: {exc}")
 
     def eof_received(self) -> bool:
         self.reusable = False
-        return False  # close the transport
+        return False  # close the transport; connection_lost follows
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
         self.reusable = False
         waiter = self._waiter
+        if waiter is None or waiter.done():
+            return
+        if self._head_done and not self._framed and exc is None:
+            self._finish()  # a body delimited by the close (RFC 9112 §6.3 rule 8)
+        elif isinstance(exc, (ConnectionResetError, BrokenPipeError)):
+            where = " in mid-answer" if self.got_bytes else ""
+            self._fail("reset", f"connection reset by the receiver{where}")
+        elif not self.got_bytes:
+            self._fail("reset", "connection closed by the receiver before it answered")
+        else:
+            self._fail(
+                "protocol", "protocol error: the connection closed in the middle of the answer"
+            )
+
+    # -- llhttp callbacks --------------------------------------------------------------
+
+    def on_status(self, phrase: bytes) -> None:
+        self._phrase += phrase
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._headers.append((name.decode("latin-1"), value.decode("latin-1")))
+
+    def on_headers_complete(self) -> None:
+        parser = self._parser
+        self._status = parser.get_status_code()
+        self._version = parser.get_http_version()
+        if not parser.should_keep_alive():  # read here: llhttp resets it once complete
+            self.reusable = False
+        names = {name.lower(): value for name, value in self._headers}
+        coding = names.get("transfer-encoding", "").rsplit(",", 1)[-1].strip().lower()
+        self._framed = (
+            "content-length" in names
+            or coding == "chunked"
+            or self._status in (204, 304)
+            or 100 <= self._status < 200
+        )
+        keep_alive = names.get("keep-alive")
+        if keep_alive:
+            match = _KEEP_ALIVE_TIMEOUT.search(keep_alive.encode("latin-1").lower())
+            if match:
+                self.expires_after = min(KEEPALIVE_EXPIRY, max(0.0, int(match[1]) - 1.0))
+
+    def on_body(self, body: bytes) -> None:
+        room = BODY_KEEP - len(self._body)
+        if room >= len(body):
+            self._body += body
+        else:
+            if room > 0:
+                self._body += body[:room]
+            self._truncated = True
+
+    def on_message_complete(self) -> None:
+        self._complete = True
+
+    # -- parsing -----------------------------------------------------------------------
+
+    def _feed(self, data: bytes) -> None:
+        if self._head_done:
+            self._parser.feed_data(data)
+        else:
+            self._buffer += data
+            match = _HEAD_END.search(self._buffer)
+            if match is None:
+                if len(self._buffer) > MAX_HEAD:
+                    raise EngineError("protocol", "protocol error: answer head over 64 KiB")
+                return
+            if match.start() > MAX_HEAD:
+                raise EngineError("protocol", "protocol error: answer head over 64 KiB")
+            import httptools
+
+            end = match.start()
+            if end and self._buffer[end - 1] == 13:  # the CR of the last header line's CRLF
+                end -= 1
+            head = _normalise_head(bytes(self._buffer[:end]))
+            rest = bytes(self._buffer[match.end() :])
+            self._buffer.clear()
+            self._head_done = True
+            self._parser = httptools.HttpResponseParser(self)
+            self._parser.feed_data(head + b"\r\n\r\n")
+            if self._complete and 100 <= self._status < 200 and self._status != 101:
+                self._start()  # an interim answer (100 Continue...): the real one follows
+                if rest:
+                    self._feed(rest)
+                return
+            if rest:
+                self._parser.feed_data(rest)
+        if self._complete:
+            self._finish()
+
+    def _finish(self) -> None:
+        waiter = self._waiter
+        self._waiter = None
         if waiter is not None and not waiter.done():
-            if self._state == "body" and self._mode == "close" and exc is None:
-                waiter.set_result(self._finish())
-            else:
-                waiter.set_exception(_Closed(exc, got_bytes=self._got_bytes))
+            version = self._version
+            waiter.set_result(
+                Answer(
+                    status_code=self._status,
+                    reason_phrase=self._phrase.decode("latin-1"),
+                    http_version=f"HTTP/{version}",
+                    headers=tuple(self._headers),
+                    body=bytes(self._body),
+                    body_truncated=self._truncated,
+                )
+            )
+        self._start()
+
+    def _fail(self, kind: str, detail: str) -> None:
+        self.reusable = False
+        waiter = self._waiter
+        self._waiter = None
+        if waiter is not None and not waiter.done():
+            waiter.set_result(Answer.failure(kind, detail))
+        self.abort()
 
     # -- requests ----------------------------------------------------------------------
 
-    def request(self, data: bytes) -> asyncio.Future[_Response]:
+    def request(self, data: bytes, timeout: float) -> asyncio.Future[Answer]:
+        """Send ``data``; the future holds the answer, or the failure, within ``timeout``."""
         assert self.transport is not None
         loop = asyncio.get_running_loop()
-        self._waiter = loop.create_future()
-        self._buffer.clear()
-        self._state = "head"
-        self._got_bytes = False
+        self._waiter = waiter = loop.create_future()
+        self._start()
+        self.got_bytes = False
+        self._response_timeout = timeout
         self.transport.write(data)
-        return self._waiter
+        return waiter
 
-    def close(self) -> None:
+    def expire(self) -> None:
+        """The response limit passed: fail the answer and drop the connection."""
+        if self._waiter is not None and not self._waiter.done():
+            self._fail("timeout", f"no complete answer within {self._response_timeout:g} s")
+
+    def usable(self, now: float) -> bool:
+        """Whether this idle connection may carry another request (httpcore's has_expired)."""
+        transport = self.transport
+        if not self.reusable or self.closed or transport is None or transport.is_closing():
+            return False
+        if now - self.idle_since > self.expires_after:
+            return False
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            try:
+                readable, _, _ = select.select([sock.fileno()], [], [], 0)
+            except (OSError, ValueError):
+                return False
+            if readable:  # the receiver closed it or wrote something unasked
+                return False
+        return True
+
+    def abort(self) -> None:
         self.reusable = False
         if self.transport is not None and not self.closed:
             self.transport.abort()
 
-    # -- parsing -----------------------------------------------------------------------
 
-    def _parse(self) -> None:
-        while True:
-            if self._state == "head":
-                end = self._buffer.find(b"\r\n\r\n")
-                if end < 0:
-                    if len(self._buffer) > _MAX_HEAD:
-                        raise _ProtocolError("response head too large")
-                    return
-                head = bytes(self._buffer[:end])
-                del self._buffer[: end + 4]
-                self._start(head)
-                if self._state == "head":  # a 1xx interim answer: the real one follows
-                    continue
-            if self._state == "body":
-                if not self._read_body():
-                    return
-                assert self._waiter is not None
-                self._waiter.set_result(self._finish())
-                return
-            return
+class NetworkEngine:
+    """POSTs :class:`Wire` requests over verified TLS (or plain HTTP where allowed)."""
 
-    def _start(self, head: bytes) -> None:
-        lines = head.split(b"\r\n")
-        parts = lines[0].split(b" ", 2)
-        if len(parts) < 2 or not parts[0].startswith(b"HTTP/1.") or not parts[1].isdigit():
-            raise _ProtocolError(f"not an HTTP/1.1 status line: {lines[0][:80]!r}")
-        status = int(parts[1])
-        if 100 <= status < 200 and status != 101:
-            return  # skip interim answers such as 100 Continue
-        headers: list[tuple[str, str]] = []
-        length: int | None = None
-        chunked = False
-        for line in lines[1:]:
-            name, sep, value = line.partition(b":")
-            if not sep or not name or name != name.strip():
-                raise _ProtocolError(f"bad header line {line[:80]!r}")
-            key = name.decode("latin-1").lower()
-            text = value.strip().decode("latin-1")
-            headers.append((key, text))
-            if key == "content-length":
-                if not text.isdigit() or (length is not None and int(text) != length):
-                    raise _ProtocolError(f"bad Content-Length {text!r}")
-                length = int(text)
-            elif key == "transfer-encoding":
-                chunked = text.lower().endswith("chunked")
-            elif key == "connection" and "close" in text.lower():
-                self.reusable = False
-        if parts[0] == b"HTTP/1.0":
-            self.reusable = False
-        self._status, self._headers = status, headers
-        self._body = bytearray()
-        self._state = "body"
-        if status in (204, 304):
-            self._mode, self._remaining = "length", 0
-        elif chunked:
-            self._mode, self._remaining = "chunked", -1
-        elif length is not None:
-            self._mode, self._remaining = "length", length
-        else:
-            self._mode, self.reusable = "close", False
-
-    def _keep(self, data: bytes | bytearray) -> None:
-        room = _BODY_KEEP - len(self._body)
-        if room > 0:
-            self._body += data[:room]
-
-    def _read_body(self) -> bool:
-        """Consume body bytes; True once the body is complete."""
-        if self._mode == "length":
-            take = min(self._remaining, len(self._buffer))
-            self._keep(self._buffer[:take])
-            del self._buffer[:take]
-            self._remaining -= take
-            return self._remaining == 0
-        if self._mode == "close":
-            self._keep(self._buffer)
-            self._buffer.clear()
-            return False
-        while True:  # chunked
-            if self._remaining < 0:  # expecting a chunk-size line
-                end = self._buffer.find(b"\r\n")
-                if end < 0:
-                    return False
-                size_text = bytes(self._buffer[:end]).split(b";", 1)[0].strip()
-                try:
-                    size = int(size_text, 16)
-                except ValueError:
-                    raise _ProtocolError(f"bad chunk size {size_text[:20]!r}") from None
-                del self._buffer[: end + 2]
-                if size == 0:
-                    trailer_end = self._buffer.find(b"\r\n\r\n")
-                    if self._buffer[:2] == b"\r\n":
-                        del self._buffer[:2]
-                        return True
-                    if trailer_end < 0:
-                        self._buffer[0:0] = b"0\r\n"  # wait for the trailers to arrive
-                        return False
-                    del self._buffer[: trailer_end + 4]
-                    return True
-                self._remaining = size + 2  # the chunk and its CRLF
-            take = min(self._remaining, len(self._buffer))
-            self._keep(self._buffer[: max(0, min(take, self._remaining - 2))])
-            del self._buffer[:take]
-            self._remaining -= take
-            if self._remaining > 0:
-                return False
-            self._remaining = -1
-
-    def _finish(self) -> _Response:
-        self._state = "idle"
-        self._waiter = None
-        return _Response(self._status, self._headers, bytes(self._body))
-
-
-async def _within(future: asyncio.Future[_Response], seconds: float) -> _Response:
-    """``future``'s result, or TimeoutError after ``seconds`` (lighter than wait_for)."""
-    loop = asyncio.get_running_loop()
-    timer = loop.call_later(seconds, _expire, future)
-    try:
-        return await future
-    finally:
-        timer.cancel()
-
-
-def _expire(future: asyncio.Future[_Response]) -> None:
-    if not future.done():
-        future.set_exception(asyncio.TimeoutError())
-
-
-class HTTP1Poster:
-    """POSTs Wires over pooled keep-alive HTTP/1.1 connections (TLS verified)."""
-
-    def __init__(self, ssl_context: ssl.SSLContext, timeouts: Timeouts) -> None:
+    def __init__(
+        self,
+        ssl_context: ssl.SSLContext,
+        timeouts: Timeouts,
+        *,
+        resolver: Resolver | None = None,
+    ) -> None:
         self._ssl_context = ssl_context
         self._timeouts = timeouts
-        self._idle: defaultdict[tuple[str, str, int], list[_Connection]] = defaultdict(list)
-        self._heads: dict[str, tuple[tuple[str, str, int], bytes]] = {}
+        self._resolver = resolver
+        self._idle: defaultdict[Key, list[_Connection]] = defaultdict(list)
         self._open: set[_Connection] = set()
 
-    def _target(self, url: str) -> tuple[tuple[str, str, int], bytes]:
-        cached = self._heads.get(url)
-        if cached is None:
-            parts = urlsplit(url)
-            scheme = parts.scheme.lower()
-            host = parts.hostname or ""
-            port = parts.port or (443 if scheme == "https" else 80)
-            path = parts.path or "/"
-            target = path + (f"?{parts.query}" if parts.query else "")
-            netloc = parts.netloc.rpartition("@")[2]
-            default = (scheme == "https" and port == 443) or (scheme == "http" and port == 80)
-            host_header = netloc.rsplit(":", 1)[0] if default and ":" in netloc else netloc
-            if default and netloc.startswith("[") and netloc.endswith("]"):
-                host_header = netloc
-            line = f"POST {target} HTTP/1.1\r\nHost: {host_header}\r\n".encode("latin-1")
-            cached = self._heads[url] = ((scheme, host, port), line)
-        return cached
-
-    async def _connect(self, key: tuple[str, str, int]) -> _Connection:
-        scheme, host, port = key
-        loop = asyncio.get_running_loop()
-        tls = scheme == "https"
-        _, protocol = await asyncio.wait_for(
-            loop.create_connection(
-                _Connection,
-                host,
-                port,
-                ssl=self._ssl_context if tls else None,
-                server_hostname=host if tls else None,
-                ssl_handshake_timeout=self._timeouts.connect if tls else None,
-            ),
-            self._timeouts.connect,
-        )
-        sock = protocol.transport.get_extra_info("socket") if protocol.transport else None
-        if sock is not None:
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self._open.add(protocol)
-        return protocol
-
     async def post(self, wire: Wire) -> Answer:
-        from .inprocess import Answer, make_answer
-
-        key, head = self._target(wire.url)
-        lines = "".join(f"{name}: {value}\r\n" for name, value in wire.lines)
-        data = b"".join(
-            (
-                head,
-                lines.encode("latin-1"),
-                b"Content-Length: %d\r\n\r\n" % len(wire.body),
-                wire.body,
-            )
-        )
-        idle = self._idle[key]
-        connection = None
-        while idle:
-            candidate = idle.pop()
-            if candidate.reusable and not candidate.closed:
-                connection = candidate
-                break
-            self._forget(candidate)
-        try:
+        """POST once; every failure comes back as an :class:`Answer`, never raised."""
+        target = wire.target
+        key = (target.scheme, target.host, target.port)
+        connection = self._checkout(key)
+        reused = connection is not None
+        for _ in range(2):
             if connection is None:
-                connection = await self._connect(key)
-            response = await _within(connection.request(data), self._timeouts.response)
-        except Exception as exc:
-            if connection is not None:
-                connection.close()
+                try:
+                    connection = await self._connect(key)
+                except EngineError as exc:
+                    return Answer.failure(exc.kind, exc.detail)
+            answer = await self._exchange(connection, wire.data)
+            if reused and answer.error == "reset" and not connection.got_bytes:
+                # The receiver had closed this idle connection: it never saw the request.
                 self._forget(connection)
-            kind, reason = self._classify(exc, connected=connection is not None)
-            return Answer(error=kind, reason=reason)
-        if connection.reusable and not connection.closed:
-            idle.append(connection)
-        else:
-            connection.close()
+                connection, reused = None, False
+                continue
+            break
+        assert connection is not None
+        self._checkin(key, connection)
+        return answer
+
+    async def _exchange(self, connection: _Connection, data: bytes) -> Answer:
+        loop = asyncio.get_running_loop()
+        timeout = self._timeouts.response
+        waiter = connection.request(data, timeout)
+        timer = loop.call_later(timeout, connection.expire)
+        try:
+            return await waiter
+        finally:
+            timer.cancel()
+
+    # -- the pool ----------------------------------------------------------------------
+
+    def _checkout(self, key: Key) -> _Connection | None:
+        idle = self._idle.get(key)
+        if not idle:
+            return None
+        now = time.monotonic()
+        while idle:
+            connection = idle.pop()
+            if connection.usable(now):
+                return connection
+            connection.abort()
             self._forget(connection)
-        location = next((v for k, v in response.headers if k == "location"), None)
-        return make_answer(response.status, tuple(response.headers), location, response.body)
+        return None
+
+    def _checkin(self, key: Key, connection: _Connection) -> None:
+        if connection.reusable and not connection.closed:
+            connection.idle_since = time.monotonic()
+            self._idle[key].append(connection)
+        else:
+            connection.abort()
+            self._forget(connection)
 
     def _forget(self, connection: _Connection) -> None:
         self._open.discard(connection)
 
-    def _classify(self, exc: BaseException, *, connected: bool) -> tuple[str, str]:
+    # -- connecting ---------------------------------------------------------------------
+
+    async def _connect(self, key: Key) -> _Connection:
+        scheme, host, port = key
         timeouts = self._timeouts
-        if isinstance(exc, asyncio.TimeoutError):
-            if connected:
-                return "timeout", f"no response within {timeouts.response:g} s"
-            return "connect-timeout", f"no connection within {timeouts.connect:g} s"
-        if isinstance(exc, ssl.SSLError):
-            detail = getattr(exc, "verify_message", None) or getattr(exc, "reason", None) or exc
-            return "tls", f"TLS failure: {detail} (Ecwid needs a certificate from a trusted CA)"
-        if isinstance(exc, ConnectionRefusedError):
-            return "refused", "connection refused"
-        if isinstance(exc, _Closed):
-            if isinstance(exc.cause, ssl.SSLError):
-                return self._classify(exc.cause, connected=True)
-            if isinstance(exc.cause, (ConnectionResetError, BrokenPipeError)):
-                return "reset", "connection reset by the receiver"
-            if exc.got_bytes:
-                return (
-                    "protocol",
-                    "protocol error: the connection closed in the middle of the answer",
+        deadline = time.monotonic() + timeouts.connect
+        try:
+            addresses = await asyncio.wait_for(self._resolve(host, port), timeouts.connect)
+        except Exception as exc:
+            raise self._error(exc, "resolve") from None
+        if not addresses:
+            raise EngineError("dns", f"the host name {host!r} resolved to no address")
+        loop = asyncio.get_running_loop()
+        tls = scheme == "https"
+        last: BaseException | None = None
+        for family, address in addresses:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                last = TimeoutError()
+                break
+            try:
+                sock = socket.socket(family, socket.SOCK_STREAM)
+            except OSError as exc:
+                last = exc
+                continue
+            try:
+                sock.setblocking(False)
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                await asyncio.wait_for(loop.sock_connect(sock, address), remaining)
+                _, protocol = await asyncio.wait_for(
+                    loop.create_connection(
+                        _Connection,
+                        sock=sock,
+                        ssl=self._ssl_context if tls else None,
+                        server_hostname=host if tls else None,
+                        ssl_handshake_timeout=max(remaining, 0.001) if tls else None,
+                    ),
+                    max(deadline - time.monotonic(), 0.001),
                 )
-            return "reset", "connection closed or reset by the receiver before it answered"
-        if isinstance(exc, (ConnectionResetError, BrokenPipeError)):
-            return "reset", "connection reset by the receiver"
-        if isinstance(exc, _ProtocolError):
-            return "protocol", f"protocol error: {exc}"
-        if isinstance(exc, OSError):
-            return "connect", f"connection failed: {exc}"
-        return "protocol", f"transport error {type(exc).__name__}: {exc}"
+            except Exception as exc:
+                sock.close()
+                last = exc
+                if isinstance(exc, (ssl.SSLError, asyncio.TimeoutError, TimeoutError)):
+                    break  # a certificate or the time limit: another address will not help
+                continue
+            self._open.add(protocol)
+            return protocol
+        assert last is not None
+        raise self._error(last, "connect")
+
+    async def _resolve(self, host: str, port: int) -> list[tuple[int, Any]]:
+        if self._resolver is not None:
+            return await self._resolver(host, port)
+        loop = asyncio.get_running_loop()
+        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        return [(family, address) for family, _, _, _, address in infos]
+
+    def _error(self, exc: BaseException, phase: Any) -> EngineError:
+        kind, detail = classify(
+            exc,
+            phase,
+            connect_timeout=self._timeouts.connect,
+            response_timeout=self._timeouts.response,
+        )
+        return EngineError(kind, detail)
 
     async def aclose(self) -> None:
         for connection in list(self._open):
-            connection.close()
+            connection.abort()
         self._open.clear()
         self._idle.clear()
         await asyncio.sleep(0)  # let the transports finish closing

@@ -141,11 +141,10 @@ class ConformanceSuite:
         from .._delivery.retry import RetryPolicy
         from .._delivery.sender import Sender
         from .._events.factory import EventFactory
-        from .._transports.inprocess import Timeouts
+        from .._transports.wire import Timeouts
 
         secret = Secret(client_secret)
         common: dict[str, Any] = {
-            "client_secret": secret,
             "timeouts": Timeouts(
                 connect=_seconds("connect_timeout", connect_timeout), response=timeout
             ),
