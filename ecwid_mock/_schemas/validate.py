@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
-from .._errors import InvalidEvent, Problem
+from .._errors import InvalidEvent, Problem, UnknownEventType
 from . import catalog as _catalog
 from .nodes import json_type
 
@@ -237,7 +237,11 @@ def validate_typed(
 
     The engine of ``parse_event`` (whose generated overloads give the result its TypedDict).
     """
-    expected = None if event_type is None else _catalog.event_info(event_type).event_type
+    expected = None
+    if event_type is not None:
+        expected = _catalog.canonical_event_type(event_type, allow_aliases=True)
+        if expected is None:
+            raise UnknownEventType(event_type, _catalog.suggestions(event_type))
     name, event = _validated(parse_payload(payload, source=source), strict, source)
     if expected is not None and name != expected:
         problem = Problem("eventType", f"must be {expected!r}, got {event['eventType']!r}")
