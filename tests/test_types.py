@@ -7,6 +7,7 @@ pydantic in strict mode (no coercion) on every documented payload.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import typing
@@ -124,3 +125,26 @@ def test_types_cost_nothing_at_import_or_parse_time() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=cwd
     )
     assert done.stdout.split() == ["False", "False", "False"]
+
+
+def test_the_docs_examples_run() -> None:
+    pytest.importorskip("fastapi")
+    import asyncio
+
+    import httpx
+
+    page = (Path(__file__).resolve().parent.parent / "docs" / "types.md").read_text("utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", page, flags=re.DOTALL)
+    assert len(blocks) == 3
+    namespace: dict[str, Any] = {"__name__": "docs_types"}
+    exec(compile("\n".join(blocks), "docs/types.md", "exec"), namespace)
+    body: bytes = namespace["body"]
+
+    async def post(content: bytes) -> httpx.Response:
+        transport = httpx.ASGITransport(app=namespace["app"])
+        async with httpx.AsyncClient(transport=transport, base_url="http://app") as client:
+            headers = {"Content-Type": "application/json; charset=UTF-8"}  # as Ecwid sends
+            return await client.post("/webhooks/ecwid", content=content, headers=headers)
+
+    assert asyncio.run(post(body)).json() == {"eventType": "order.updated"}
+    assert asyncio.run(post(body.replace(b'"PAID"', b'"PAYED"'))).status_code == 422
