@@ -151,7 +151,7 @@ class ApplicationStorageChanged(TypedDict):
     storeId: int
     # tolerant mode also accepts an integer
     entityId: str
-    # tolerant mode also accepts "application.storage_changed"
+    # tolerant mode also accepts "application.storage_changed" (parse_event renames it to this one)
     eventType: Literal["application.storageChanged"]
     data: NotRequired[dict[str, object] | None]
 
@@ -176,7 +176,8 @@ class ApplicationSubscriptionStatusChanged(TypedDict):
     storeId: int
     # tolerant mode also accepts an integer
     entityId: str
-    # tolerant mode also accepts "application.subscription_status_changed"
+    # tolerant mode also accepts "application.subscription_status_changed" (parse_event renames it
+    # to this one)
     eventType: Literal["application.subscriptionStatusChanged"]
     data: ApplicationSubscriptionStatusChangedData
 
@@ -292,7 +293,8 @@ class CustomerPersonalDataExportRequest(TypedDict):
     eventCreated: int
     storeId: int
     entityId: int
-    # tolerant mode also accepts "customer.personal_data_export_request"
+    # tolerant mode also accepts "customer.personal_data_export_request" (parse_event renames it to
+    # this one)
     eventType: Literal["customer.personalDataExportRequest"]
     data: NotRequired[dict[str, object] | None]
 
@@ -309,7 +311,8 @@ class CustomerPersonalDataRemovalRequest(TypedDict):
     eventCreated: int
     storeId: int
     entityId: int
-    # tolerant mode also accepts "customer.personal_data_removal_request"
+    # tolerant mode also accepts "customer.personal_data_removal_request" (parse_event renames it to
+    # this one)
     eventType: Literal["customer.personalDataRemovalRequest"]
     data: NotRequired[dict[str, object] | None]
 
@@ -624,7 +627,8 @@ class ProfilePersonalDataExportRequest(TypedDict):
     eventCreated: int
     storeId: int
     entityId: int
-    # tolerant mode also accepts "profile.personal_data_export_request"
+    # tolerant mode also accepts "profile.personal_data_export_request" (parse_event renames it to
+    # this one)
     eventType: Literal["profile.personalDataExportRequest"]
     data: NotRequired[dict[str, object] | None]
 
@@ -641,7 +645,8 @@ class ProfilePersonalDataRemovalRequest(TypedDict):
     eventCreated: int
     storeId: int
     entityId: int
-    # tolerant mode also accepts "profile.personal_data_removal_request"
+    # tolerant mode also accepts "profile.personal_data_removal_request" (parse_event renames it to
+    # this one)
     eventType: Literal["profile.personalDataRemovalRequest"]
     data: NotRequired[dict[str, object] | None]
 
@@ -665,7 +670,8 @@ class ProfileSubscriptionStatusChanged(TypedDict):
     eventCreated: int
     storeId: int
     entityId: int
-    # tolerant mode also accepts "profile.subscription_status_changed"
+    # tolerant mode also accepts "profile.subscription_status_changed" (parse_event renames it to
+    # this one)
     eventType: Literal["profile.subscriptionStatusChanged"]
     data: ProfileSubscriptionStatusChangedData
 

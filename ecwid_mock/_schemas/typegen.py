@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import keyword
 import re
 import sys
 import textwrap
@@ -54,6 +55,8 @@ class Field:
 
 @dataclass(frozen=True)
 class TypedDictClass:
+    """One generated TypedDict: its name, docstring and keys in the schema's order."""
+
     name: str
     doc: str
     fields: tuple[Field, ...]
@@ -75,14 +78,20 @@ class _Builder:
         names: list[str] = []
         for node in (*documented, *accepted):
             names.extend(p for p in node.properties if p not in names)
+        if name in {c.name for c in self.classes}:
+            raise ValueError(f"typegen: two schemas would both be named {name!r}")
         fields: list[Field] = []
         for key in names:
+            if not key.isidentifier() or keyword.iskeyword(key):
+                raise ValueError(f"typegen: {name}: key {key!r} is not a Python identifier")
             required = all(key in n.required for n in (*documented, *accepted))
             inner_strict = _property_nodes(documented, key)
             inner_tolerant = _property_nodes(accepted, key)
             annotation, notes = self.annotation(
                 inner_strict or inner_tolerant, inner_tolerant, owner=name, key=key
             )
+            if key == "eventType" and notes:
+                notes.append("(parse_event renames it to this one)")
             fields.append(Field(key, annotation, required, tuple(notes)))
         self.classes.append(TypedDictClass(name, doc, tuple(fields)))
         return name
@@ -261,10 +270,8 @@ def _bracketed(head: str, items: Sequence[str], tail: str, indent: str = "") -> 
 def _render_class(cls: TypedDictClass) -> list[str]:
     lines = [f"class {cls.name}(TypedDict):", *_docstring(cls.doc, "    "), ""]
     for item in cls.fields:
-        for note in item.notes:
-            lines.extend(
-                textwrap.wrap(note, LINE - 4, initial_indent="    # ", subsequent_indent="    # ")
-            )
+        note = " ".join(item.notes)
+        lines += textwrap.wrap(note, LINE, initial_indent="    # ", subsequent_indent="    # ")
         annotation = item.annotation if item.required else f"NotRequired[{item.annotation}]"
         lines.append(f"    {item.name}: {annotation}")
     return lines
