@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from ._mock_ecwid import MockEcwid
     from ._schemas.catalog import DataField, EventInfo, event_info, schema_for
     from ._schemas.contract import Contract, contract
+    from ._schemas.parse import parse_event
     from ._schemas.validate import InvalidJSON, is_valid_event, validate_event
     from ._servers.tls import LocalHTTPSServer, TestCertificates
     from ._transports.wire import Timeouts
@@ -80,6 +81,7 @@ __all__ = [
     "event_info",
     "is_valid_event",
     "judge",
+    "parse_event",
     "schema_for",
     "sign",
     "validate_event",
@@ -122,6 +124,7 @@ _LAZY = {
     "InvalidJSON": "_schemas.validate",
     "is_valid_event": "_schemas.validate",
     "validate_event": "_schemas.validate",
+    "parse_event": "_schemas.parse",
 }
 
 

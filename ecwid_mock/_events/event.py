@@ -69,7 +69,11 @@ class Event:
 
     @property
     def payload(self) -> dict[str, Any]:
-        """The body parsed again: a fresh dict each time, always equal to what is sent."""
+        """The body parsed again: a fresh dict each time, always equal to what is sent.
+
+        A plain dict, because an event may be broken on purpose (``validate=False``); for the
+        typed view (``ecwid_mock.types``) use ``parse_event(event.body)``.
+        """
         value: dict[str, Any] = json.loads(self.body)
         return value
 

@@ -15,14 +15,21 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
-from .._errors import InvalidEvent, Problem
+from .._errors import InvalidEvent, Problem, UnknownEventType
 from . import catalog as _catalog
 from .nodes import json_type
 
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
 
-__all__ = ["InvalidJSON", "is_valid_event", "parse_payload", "validate_event", "validate_value"]
+__all__ = [
+    "InvalidJSON",
+    "is_valid_event",
+    "parse_payload",
+    "validate_event",
+    "validate_typed",
+    "validate_value",
+]
 
 Payload = Mapping[str, Any] | str | bytes | bytearray | memoryview
 
@@ -220,6 +227,32 @@ def validate_event(payload: Payload, *, strict: bool = False, source: str = "") 
 
 def validate_value(value: Any, *, strict: bool = False, source: str = "") -> dict[str, Any]:
     """:func:`validate_event` for a JSON value already parsed (any type, not re-read as text)."""
+    return _validated(value, strict, source)[1]
+
+
+def validate_typed(
+    payload: Payload, event_type: str | None, *, strict: bool = False, source: str = ""
+) -> Any:
+    """:func:`validate_event`, also checking the type; a tolerated alias gets its documented name.
+
+    The engine of ``parse_event`` (whose generated overloads give the result its TypedDict).
+    """
+    expected = None
+    if event_type is not None:
+        expected = _catalog.canonical_event_type(event_type, allow_aliases=True)
+        if expected is None:
+            raise UnknownEventType(event_type, _catalog.suggestions(event_type))
+    name, event = _validated(parse_payload(payload, source=source), strict, source)
+    if expected is not None and name != expected:
+        problem = Problem("eventType", f"must be {expected!r}, got {event['eventType']!r}")
+        raise InvalidEvent([problem], event_type=name, source=source)
+    if event["eventType"] != name:
+        event["eventType"] = name
+    return event
+
+
+def _validated(value: Any, strict: bool, source: str) -> tuple[str, dict[str, Any]]:
+    """The canonical event type of a valid ``value`` and a shallow copy of it."""
     if not isinstance(value, Mapping):
         problem = Problem("", f"must be a JSON object, got {json_type(value)} {_show(value)}")
         raise InvalidEvent([problem], source=source)
@@ -242,7 +275,7 @@ def validate_value(value: Any, *, strict: bool = False, source: str = "") -> dic
         if not problems:  # pragma: no cover - the engines disagree; never silently accept
             problems = [Problem("", "rejected by the fast validator; please report this payload")]
         raise InvalidEvent(problems, event_type=name, source=source)
-    return dict(value)
+    return name, dict(value)
 
 
 def is_valid_event(payload: Payload, *, strict: bool = False) -> bool:

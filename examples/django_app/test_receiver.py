@@ -35,6 +35,14 @@ class TestReceiver:
         ecwid.send(event).assert_status(400)
         assert inbox.processed() == []
 
+    def test_an_order_that_becomes_paid_is_noted(self, ecwid, inbox):
+        paid = {"data.oldPaymentStatus": "AWAITING_PAYMENT", "data.newPaymentStatus": "PAID"}
+        event = ecwid.build("order.updated", overrides=paid)
+        ecwid.send(event).assert_delivered()
+        ecwid.send("order.updated", overrides={"data.newPaymentStatus": "REFUNDED"})
+        assert len(inbox.processed()) == 2
+        assert inbox.paid_orders == [event.payload["entityId"]]
+
     def test_duplicate_is_processed_once(self, ecwid, inbox):
         event = ecwid.build("order.created")
         for delivery in ecwid.duplicate(event, times=3):

@@ -19,10 +19,13 @@ import hmac
 import json
 import os
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, cast
 
 from fastapi import BackgroundTasks, FastAPI, Request
 from fastapi.responses import PlainTextResponse
+
+if TYPE_CHECKING:  # the types only: the app does not need ecwid-mock to run
+    from ecwid_mock.types import WebhookEvent
 
 WEBHOOK_PATH = "/webhooks/ecwid"
 SIGNATURE_HEADER = "X-Ecwid-Webhook-Signature"
@@ -61,8 +64,12 @@ def create_app(*, client_secret: str | None = None) -> FastAPI:
     return app
 
 
-def parse_event(body: bytes) -> dict[str, Any] | None:
-    """The webhook's JSON object, or ``None`` when the body is not an Ecwid event."""
+def parse_event(body: bytes) -> WebhookEvent | None:
+    """The webhook's JSON object, or ``None`` when the body is not an Ecwid event.
+
+    Only what the answer needs is checked; the result is typed as Ecwid documents it
+    (``ecwid_mock.types``), which the handler narrows on ``eventType``.
+    """
     try:
         event = json.loads(body)
     except ValueError:  # not JSON, or not UTF-8
@@ -74,22 +81,27 @@ def parse_event(body: bytes) -> dict[str, Any] | None:
         return None
     if not isinstance(event.get("eventId"), str) or not isinstance(event.get("eventType"), str):
         return None
-    return event
+    return cast("WebhookEvent", event)
 
 
-def signature_is_valid(event: dict[str, Any], signature: str, key: bytes) -> bool:
+def signature_is_valid(event: WebhookEvent, signature: str, key: bytes) -> bool:
     """Ecwid signs ``"{eventCreated}.{eventId}"``: Base64 of HMAC-SHA256 with the client secret."""
     message = f"{event['eventCreated']}.{event['eventId']}".encode()
     expected = base64.b64encode(hmac.new(key, message, hashlib.sha256).digest())
     return hmac.compare_digest(expected, signature.encode())
 
 
-def process_event(event: dict[str, Any], inbox: Inbox) -> None:
+def process_event(event: WebhookEvent, inbox: Inbox) -> None:
     """The app's real work, after the answer.
 
     Ecwid sends ids only, so a real app fetches the entity from the REST API here and acts on
-    it; this example only records that the event was processed.
+    it; this example notes the orders that became paid. Narrowed on ``eventType``, ``data`` has
+    the documented keys and payment codes: a typo in either fails type checking.
     """
+    if event["eventType"] == "order.updated":
+        data = event["data"]
+        if data["newPaymentStatus"] == "PAID" and data["oldPaymentStatus"] != "PAID":
+            inbox.note_paid(event["entityId"])
     inbox.mark_processed(event["eventId"])
 
 
@@ -106,6 +118,7 @@ class Inbox:
         self._seen: set[str] = set()
         self._pending = 0
         self._processed: list[str] = []
+        self.paid_orders: list[int] = []
 
     def accept(self, event_id: str) -> bool:
         """True the first time ``event_id`` arrives (process it); False for a duplicate."""
@@ -115,6 +128,11 @@ class Inbox:
             self._seen.add(event_id)
             self._pending += 1
             return True
+
+    def note_paid(self, order_id: int) -> None:
+        """Remember an order that became paid (a real app would fulfil it)."""
+        with self._changed:
+            self.paid_orders.append(order_id)
 
     def mark_processed(self, event_id: str) -> None:
         with self._changed:
@@ -141,4 +159,5 @@ class Inbox:
         with self._changed:
             self._seen.clear()
             self._processed.clear()
+            self.paid_orders.clear()
             self.available = True
