@@ -58,14 +58,15 @@ class MockEcwid:
         cls,
         app: Any,
         *,
-        path: str = "/webhooks/ecwid",
+        path: str | None = None,
         factory: EventFactory,
         clock: Clock,
         **sender_options: Any,
     ) -> MockEcwid:
         """Deliver in-process to an ASGI or WSGI app, at ``https://receiver.test{path}``."""
-        from ._delivery.sender import DEFAULT_APP_HOST
+        from ._delivery.sender import DEFAULT_APP_HOST, DEFAULT_PATH
 
+        path = DEFAULT_PATH if path is None else path
         if not isinstance(path, str) or not path.startswith("/"):
             raise InvalidOption("path", path, "a URL path starting with '/'", source="path=")
         return cls(

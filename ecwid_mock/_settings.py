@@ -14,11 +14,12 @@ from typing import Any, NamedTuple
 
 from ._errors import InvalidOption
 from ._events.signing import TEST_CLIENT_SECRET, Secret
+from ._schemas.contract import contract
 
 __all__ = ["TRANSPORTS", "Settings", "Source", "load_app", "resolve_settings"]
 
 TRANSPORTS = ("inprocess", "https", "live")
-DEFAULT_PATH = "/webhooks/ecwid"
+DEFAULT_PATH = contract().default_path
 
 
 class Source(NamedTuple):

@@ -53,7 +53,7 @@ def add_parser(subparsers: Any) -> None:
     )
     parser.add_argument(
         "--path",
-        default="/webhooks/ecwid",
+        default=None,
         help="with --app: the path the app receives webhooks on (default /webhooks/ecwid)",
     )
     parser.add_argument(
@@ -170,19 +170,22 @@ def run(args: argparse.Namespace) -> int:
         options["observe"] = observe
     server = None
     if args.app is not None:
+        from .._schemas.contract import contract
+
+        path = args.path if args.path is not None else contract().default_path
         app = _load("--app", args.app)
         if args.https:
             from .._servers.tls import LocalHTTPSServer
 
             server = LocalHTTPSServer(app).start()
             suite = ConformanceSuite(
-                server.url + args.path,
+                server.url + path,
                 verify=server.client_ssl_context(),
                 label=args.app,
                 **options,
             )
         else:
-            suite = ConformanceSuite(app=app, path=args.path, label=args.app, **options)
+            suite = ConformanceSuite(app=app, path=path, label=args.app, **options)
     else:
         suite = ConformanceSuite(
             args.url,

@@ -12,13 +12,14 @@ import re
 from urllib.parse import SplitResult, quote, urlsplit
 
 from .._errors import WebhookUrlError
+from .._schemas.contract import contract
 
 __all__ = ["RULES", "check_webhook_url", "event_url", "redact_url"]
 
 #: Rule names used in :attr:`WebhookUrlError.rule`.
 RULES = ("syntax", "scheme", "host", "port", "credentials", "fragment")
 
-ALLOWED_PORTS = "80, 443 or 1024-65535"
+ALLOWED_PORTS = contract().port_rule
 
 
 def check_webhook_url(url: str, *, allow_http: bool = False) -> str:
@@ -69,10 +70,10 @@ def _check_port(parts: SplitResult, shown: str) -> None:
     port_text = netloc[host_end + 1 :].partition(":")[2] if ":" in netloc[host_end + 1 :] else None
     if not port_text:
         return
-    if not port_text.isdigit():
+    if not (port_text.isascii() and port_text.isdigit()) or len(port_text) > 5:
         raise WebhookUrlError(shown, "port", f"must be {ALLOWED_PORTS}, but got {port_text!r}")
     port = int(port_text)
-    if not (port in (80, 443) or 1024 <= port <= 65535):
+    if not contract().port_allowed(port):
         raise WebhookUrlError(
             shown, "port", f"must be {ALLOWED_PORTS}, but got {port} (Ecwid does not call it)"
         )

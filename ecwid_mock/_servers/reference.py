@@ -24,6 +24,7 @@ from urllib.parse import parse_qsl
 
 from .._errors import DeliveryAssertionError, InvalidEvent, InvalidOption, Problem
 from .._events.signing import SIGNATURE_HEADER, Secret, verify_signature
+from .._schemas.contract import contract
 from .._schemas.validate import validate_event
 
 __all__ = [
@@ -35,8 +36,8 @@ __all__ = [
 ]
 
 #: The answers Ecwid counts as "delivered" (any other code means it will retry).
-ACCEPTED_STATUSES = frozenset({200, 201, 202, 204, 209})
-DEFAULT_PATH = "/webhooks/ecwid"
+ACCEPTED_STATUSES = contract().accepted_statuses
+DEFAULT_PATH = contract().default_path
 MAX_BODY_BYTES = 5 * 1024 * 1024  # Ecwid bodies are a few hundred bytes; refuse floods
 _RECORD_TIMEOUT = 10.0  # how long a reader waits for an answered request to be recorded
 

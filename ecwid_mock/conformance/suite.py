@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from .._delivery.record import RESPONSE_BUDGET
 from .._errors import InvalidOption
 from .._events.signing import Secret
+from .._schemas.contract import contract
 from . import checks as _checks
 from .report import CheckResult, ConformanceReport, Exchange, Verdict
 
@@ -58,7 +59,7 @@ CHECKS: Mapping[str, str] = MappingProxyType({spec.id: spec.title for spec in _c
 #: The check ids, in run order.
 CHECK_IDS: tuple[str, ...] = tuple(CHECKS)
 
-DEFAULT_PATH = "/webhooks/ecwid"
+DEFAULT_PATH = contract().default_path
 _SPECS = {spec.id: spec for spec in _checks.CHECKS}
 
 
@@ -100,7 +101,7 @@ class ConformanceSuite:
         observe: Callable[[], object] | None = None,
         settle: float = 0.5,
         timeout: float = RESPONSE_BUDGET,
-        connect_timeout: float = 3.0,
+        connect_timeout: float = contract().connect_timeout,
         slow_after: float = 3.0,
         access_token: str | bytes | Secret | None = None,
         seed: int | None = None,
