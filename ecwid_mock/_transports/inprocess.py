@@ -12,9 +12,9 @@ from __future__ import annotations
 import contextlib
 import threading
 import traceback
-from collections.abc import Callable
-from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Protocol
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from urllib.parse import unquote
 
 from .errors import classify
 from .wire import BODY_KEEP, Answer, Timeouts, Wire
@@ -22,7 +22,15 @@ from .wire import BODY_KEEP, Answer, Timeouts, Wire
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["AsyncTransportPoster", "Poster", "SyncTransportPoster", "app_poster"]
+__all__ = [
+    "AsyncTransportPoster",
+    "Poster",
+    "SyncTransportPoster",
+    "app_poster",
+    "within",
+]
+
+T = TypeVar("T")
 
 
 class Poster(Protocol):
@@ -141,11 +149,41 @@ def _error_text(errors: list[BaseException]) -> str:
     )
 
 
-class _ASGIPoster:
-    """An ASGI app called in the running loop, with the response limit a network has.
+async def within(awaitable: Awaitable[T], seconds: float) -> T:
+    """``await awaitable``, or TimeoutError after ``seconds``; no task is created for it.
 
-    What the app sent is the answer (a server would have sent it too); an app that raised
-    before answering gets a 500, as from a server, and the traceback is kept either way.
+    (``asyncio.wait_for`` wraps the awaitable in a task: a third of an in-process delivery.)
+    """
+    import asyncio
+
+    task = asyncio.current_task()
+    assert task is not None
+    expired = False
+
+    def expire() -> None:
+        nonlocal expired
+        expired = True
+        task.cancel()
+
+    timer = asyncio.get_running_loop().call_later(seconds, expire)
+    try:
+        return await awaitable
+    except asyncio.CancelledError:
+        if expired:
+            raise TimeoutError from None
+        raise
+    finally:
+        timer.cancel()
+
+
+class _ASGIPoster:
+    """An ASGI app called in the running loop, as a server would call it, within the limit.
+
+    The app gets the scope, body and disconnect a server gives (as httpx's ASGITransport
+    does) without an httpx request and response around each call: that wrapping cost more
+    than the delivery itself (benchmarks/bench_sender.py). What the app sent is the answer;
+    an app that raised before answering gets a 500, as from a server, and the traceback is
+    kept either way.
     """
 
     def __init__(self, app: Callable[..., Any], timeouts: Timeouts) -> None:
@@ -155,35 +193,92 @@ class _ASGIPoster:
     async def post(self, wire: Wire) -> Answer:
         import asyncio
 
-        import httpx
+        target = wire.target
+        path, _, query = target.request_target.partition("?")
+        headers = [(b"host", target.host_header.encode("ascii"))]
+        headers += [(k.lower().encode("ascii"), v.encode("latin-1")) for k, v in wire.lines]
+        headers.append((b"content-length", b"%d" % len(wire.body)))
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0", "spec_version": "2.3"},
+            "http_version": "1.1",
+            "method": "POST",
+            "scheme": target.scheme,
+            "path": unquote(path),
+            "raw_path": path.encode("ascii"),
+            "query_string": query.encode("ascii"),
+            "root_path": "",
+            "headers": headers,
+            "client": ("127.0.0.1", 123),
+            "server": (target.host, target.port),
+            "extensions": {},
+        }
+        body_sent = False
+        done = asyncio.Event()
+        status: int | None = None
+        response_headers: list[tuple[str, str]] = []
+        chunks: list[bytes] = []
+        size = 0
 
-        errors: list[BaseException] = []
-        app = self._app
+        async def receive() -> dict[str, Any]:
+            nonlocal body_sent
+            if not body_sent:
+                body_sent = True
+                return {"type": "http.request", "body": wire.body, "more_body": False}
+            await done.wait()  # as a server: the client goes away once answered
+            return {"type": "http.disconnect"}
 
-        async def watched(scope: Any, receive: Any, send: Any) -> None:
-            try:
-                await app(scope, receive, send)
-            except Exception as exc:
-                errors.append(exc)
-                raise
+        async def send(message: dict[str, Any]) -> None:
+            nonlocal status, size
+            kind = message["type"]
+            if kind == "http.response.start" and status is None:
+                status = int(message["status"])
+                response_headers.extend(
+                    (k.decode("latin-1"), v.decode("latin-1"))
+                    for k, v in message.get("headers", ())
+                )
+            elif kind == "http.response.body" and status is not None and not done.is_set():
+                body = message.get("body", b"")
+                if size < BODY_KEEP:
+                    chunks.append(body)
+                size += len(body)
+                if not message.get("more_body", False):
+                    done.set()
 
-        transport = httpx.ASGITransport(app=watched, raise_app_exceptions=False)
+        error: BaseException | None = None
         try:
-            response = await asyncio.wait_for(
-                transport.handle_async_request(wire.httpx_request()), self._timeouts.response
-            )
-            body = await response.aread()
-        except (asyncio.TimeoutError, TimeoutError):
-            return Answer.failure(
-                "timeout", f"no complete answer within {self._timeouts.response:g} s"
-            )
-        except Exception as exc:  # httpx could not even start the app
-            return _internal_error(exc)
-        answer = _from_response(response, body[:BODY_KEEP], len(body) > BODY_KEEP)
-        return replace(answer, app_error=_error_text(errors)) if errors else answer
+            await within(self._app(scope, receive, send), self._timeouts.response)
+        except TimeoutError:
+            if not done.is_set():
+                return Answer.failure(
+                    "timeout", f"no complete answer within {self._timeouts.response:g} s"
+                )
+        except Exception as exc:  # the app raised: a server answers 500 if nothing was sent
+            error = exc
+        if status is None:
+            return _internal_error(error or RuntimeError("the app returned without answering"))
+        body = b"".join(chunks)
+        return Answer(
+            status_code=status,
+            reason_phrase=_phrase(status),
+            http_version="HTTP/1.1",
+            headers=tuple(response_headers),
+            body=body[:BODY_KEEP],
+            body_truncated=size > BODY_KEEP,
+            app_error=_error_text([error]) if error is not None else "",
+        )
 
     async def aclose(self) -> None:
         return None
+
+
+def _phrase(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
 
 
 class _WSGIPoster:
