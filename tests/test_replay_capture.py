@@ -1,0 +1,152 @@
+"""Capture middleware: the app sees the request untouched; the cassette keeps it, scrubbed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from replay_helpers import (
+    ODD_BODY,
+    SECRET,
+    SeenRequest,
+    asgi_app,
+    call_asgi,
+    call_wsgi,
+    order_body,
+    signed_headers,
+    wsgi_app,
+)
+
+from ecwid_mock import CaptureMiddleware, Cassette, Scrubber, WSGICaptureMiddleware
+
+ODD_ALLOW = ["data.rate", "data.big"]
+
+
+def expected_scrubbed(original: bytes, recorded: bytes) -> bytes:
+    """``original`` with only its storeId and entityId values replaced by the recorded ones."""
+    new = json.loads(recorded)
+    return original.replace(b"61882411", str(new["storeId"]).encode()).replace(
+        b'"entityId":42', f'"entityId":{new["entityId"]}'.encode()
+    )
+
+
+def test_asgi_app_sees_the_exact_messages_and_the_cassette_keeps_every_other_byte(
+    tmp_path: Path,
+) -> None:
+    seen = SeenRequest()
+    path = tmp_path / "c.jsonl"
+    app = CaptureMiddleware(
+        asgi_app(seen), path, scrubber=Scrubber("k", allow=ODD_ALLOW), client_secret=SECRET
+    )
+    headers = [*signed_headers(ODD_BODY), (b"x-app-trace", b"abc")]
+    sent = call_asgi(app, ODD_BODY, headers=headers, chunks=3)
+
+    assert seen.body == ODD_BODY
+    assert [m["more_body"] for m in seen.messages] == [True, True, False]  # chunks as sent
+    assert seen.headers == headers  # the signature header too: the app must verify it
+    assert sent[0]["status"] == 200 and sent[1]["body"] == b"ok"
+
+    (record,) = Cassette.load(path)
+    assert record.body == expected_scrubbed(ODD_BODY, record.body)
+    assert b'"rate":1.50,"big":1e2' in record.body
+    assert record.method == "POST" and record.path == "/webhooks/ecwid"
+    assert record.query == "eventtype=order.created"
+    assert record.status == 200 and record.elapsed is not None and record.elapsed >= 0
+    assert record.received_at > 1_700_000_000
+    assert record.signature == "valid"
+    assert record.schema == "valid"  # tolerant: unknown fields are allowed
+    assert ("x-app-trace", "abc") in record.headers
+    assert record.header("x-ecwid-webhook-signature") is None
+
+
+def test_wsgi_app_sees_the_exact_body_and_environ(tmp_path: Path) -> None:
+    seen = SeenRequest()
+    path = tmp_path / "c.jsonl"
+    app = WSGICaptureMiddleware(
+        wsgi_app(seen, "202 Accepted"),
+        path,
+        scrubber=Scrubber("k", allow=ODD_ALLOW),
+        client_secret=SECRET,
+    )
+    signature = signed_headers(ODD_BODY)[1][1].decode()
+    status, content = call_wsgi(
+        app, ODD_BODY, headers=[("X-Ecwid-Webhook-Signature", signature)]
+    )
+    assert (status, content) == ("202 Accepted", b"ok")
+    assert seen.body == ODD_BODY
+    assert seen.environ["HTTP_X_ECWID_WEBHOOK_SIGNATURE"] == signature
+    assert seen.environ["QUERY_STRING"] == "eventtype=order.created"
+
+    (record,) = Cassette.load(path)
+    assert record.body == expected_scrubbed(ODD_BODY, record.body)
+    assert record.status == 202
+    assert record.signature == "valid"
+    assert record.header("content-type") == "application/json; charset=UTF-8"
+
+
+@pytest.mark.parametrize(
+    ("headers", "verdict"),
+    [
+        pytest.param(signed_headers(order_body()), "valid", id="valid"),
+        pytest.param(signed_headers(order_body(), "other"), "invalid", id="wrong-secret"),
+        pytest.param(signed_headers(order_body())[:1], "missing", id="missing"),
+    ],
+)
+def test_the_signature_verdict_is_recorded(
+    tmp_path: Path, headers: list[tuple[bytes, bytes]], verdict: str
+) -> None:
+    app = CaptureMiddleware(
+        asgi_app(SeenRequest()), tmp_path / "c.jsonl", scrubber=Scrubber("k"), client_secret=SECRET
+    )
+    call_asgi(app, order_body(), headers=headers)
+    assert app.cassette[0].signature == verdict
+    assert app.cassette[0].schema == "valid"
+
+
+def test_without_a_secret_the_signature_is_not_checked(tmp_path: Path) -> None:
+    app = CaptureMiddleware(asgi_app(SeenRequest()), tmp_path / "c.jsonl", scrubber=Scrubber("k"))
+    call_asgi(app, order_body(), headers=signed_headers(order_body()))
+    assert app.cassette[0].signature == "not checked"
+
+
+def test_schema_problems_are_recorded_by_path_never_by_value(tmp_path: Path) -> None:
+    body = order_body(newPaymentStatus="NOT-A-STATUS-4711")
+    app = CaptureMiddleware(asgi_app(SeenRequest()), tmp_path / "c.jsonl", scrubber=Scrubber("k"))
+    call_asgi(app, body)
+    record = app.cassette[0]
+    assert record.schema == "invalid"
+    assert record.schema_problems == ("data.newPaymentStatus",)
+
+
+def test_a_delivery_that_cannot_be_scrubbed_is_answered_but_not_written(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    seen = SeenRequest()
+    path = tmp_path / "c.jsonl"
+    app = CaptureMiddleware(asgi_app(seen, status=201), path, scrubber=Scrubber("k"))
+    body = order_body(shippingPerson="Jane Doe")  # a field the schema does not know
+    sent = call_asgi(app, body)
+    assert seen.body == body and sent[0]["status"] == 201
+    assert not path.exists()
+    assert len(app.refused) == 1 and "data.shippingPerson" in app.refused[0]
+    assert "Jane" not in app.refused[0] + caplog.text
+
+
+def test_lifespan_and_other_scopes_pass_through(tmp_path: Path) -> None:
+    import asyncio
+
+    calls: list[str] = []
+
+    async def inner(scope: dict[str, object], receive: object, send: object) -> None:
+        calls.append(str(scope["type"]))
+
+    app = CaptureMiddleware(inner, tmp_path / "c.jsonl", scrubber=Scrubber("k"))
+    asyncio.run(app({"type": "lifespan"}, None, None))  # type: ignore[arg-type]
+    assert calls == ["lifespan"]
+    assert len(app.cassette) == 0
+
+
+def test_the_middleware_needs_a_scrubber(tmp_path: Path) -> None:
+    with pytest.raises(TypeError, match="Scrubber"):
+        CaptureMiddleware(asgi_app(SeenRequest()), tmp_path / "c", scrubber=None)  # type: ignore[arg-type]
