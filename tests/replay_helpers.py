@@ -46,7 +46,9 @@ def order_body(
     return json.dumps(payload, separators=(",", ":")).encode()
 
 
-def customer_body(email: str, *, entity_id: int = 77, event_type: str = "customer.updated") -> bytes:
+def customer_body(
+    email: str, *, entity_id: int = 77, event_type: str = "customer.updated"
+) -> bytes:
     payload = {
         "eventId": f"id-{entity_id}-{event_type}",
         "eventCreated": 1725435755,
@@ -62,7 +64,10 @@ def signed_headers(body: bytes, secret: str = SECRET) -> list[tuple[bytes, bytes
     payload = json.loads(body)
     return [
         (b"content-type", b"application/json; charset=UTF-8"),
-        (b"x-ecwid-webhook-signature", sign(payload["eventCreated"], payload["eventId"], secret).encode()),
+        (
+            b"x-ecwid-webhook-signature",
+            sign(payload["eventCreated"], payload["eventId"], secret).encode(),
+        ),
     ]
 
 

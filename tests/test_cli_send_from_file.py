@@ -1,4 +1,4 @@
-"""``ecwid-mock send --from-file``: your own bodies, re-signed, sent byte for byte; bad lines told."""
+"""``ecwid-mock send --from-file``: own bodies, re-signed, sent byte for byte; bad lines told."""
 
 from __future__ import annotations
 
@@ -119,7 +119,8 @@ def test_a_cassette_from_standard_input(
     assert send_file(server, "-", "--json") == 0
     assert sorted(receiver.bodies) == sorted(i.body for i in cassette)
     report = json.loads(capsys.readouterr().out)
-    assert report["summary"]["total"] == 3 and report["failures_total"] == 0
+    assert report["summary"]["total"] == 3
+    assert report["failures_total"] == 0
 
 
 def test_fresh_time_and_new_ids(
@@ -150,7 +151,8 @@ def test_options_that_do_not_fit_are_one_line_and_exit_2(
     path.write_bytes(order_body())
     assert send_file(server, str(path), *args) == 2
     err = capsys.readouterr().err
-    assert message in err and len(err.strip().splitlines()) == 1
+    assert message in err
+    assert len(err.strip().splitlines()) == 1
 
 
 def test_a_file_with_no_body_is_exit_2(

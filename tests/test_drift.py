@@ -56,7 +56,10 @@ def test_each_planted_difference_is_found_with_its_count_and_example() -> None:
     assert found["order.created", "enum", "data.newPaymentStatus"].example == (
         "PARTIALLY_REFUNDED_BY_BANK"
     )
-    assert "string where the schema allows integer" in found["order.created", "type", "entityId"].detail
+    assert (
+        "string where the schema allows integer"
+        in found["order.created", "type", "entityId"].detail
+    )
     assert "688863494" not in str(found["order.created", "type", "entityId"].example)  # an id
     assert found["review.created", "never-present", "data.status"].count == 3
     assert report.bodies == {"order.created": 5, "review.created": 3}
@@ -83,7 +86,10 @@ def apply_patch(document: Any, patch: list[dict[str, Any]]) -> Any:
             node = node[int(part)] if isinstance(node, list) else node[part]
         if op["op"] == "remove":
             assert isinstance(node, list) or last in node
-            del node[int(last) if isinstance(node, list) else last]
+            if isinstance(node, list):
+                del node[int(last)]
+            else:
+                del node[last]
         elif isinstance(node, list):
             assert op["op"] == "add"
             node.append(op["value"]) if last == "-" else node.insert(int(last), op["value"])
@@ -113,9 +119,10 @@ def test_the_proposed_patch_fits_the_schema_files_and_covers_the_captures() -> N
         "integer",
         "string",
     ]
-    assert "status" not in patched["events/review/created.schema.json"]["properties"]["data"][
-        "required"
-    ]
+    assert (
+        "status"
+        not in patched["events/review/created.schema.json"]["properties"]["data"]["required"]
+    )
 
 
 def schema_examples() -> list[dict[str, Any]]:
@@ -153,11 +160,14 @@ def write_lines(path: Path, payloads: list[dict[str, Any]]) -> str:
     return str(path)
 
 
-def test_cli_exit_1_with_a_table_and_a_patch(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_exit_1_with_a_table_and_a_patch(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = write_lines(tmp_path / "captured.jsonl", planted())
     assert main(["schema", "drift", path]) == 1
     out = capsys.readouterr().out
-    assert "data.discountCode" in out and "never-present" in out
+    assert "data.discountCode" in out
+    assert "never-present" in out
     assert "/$defs/paymentStatus/enum/-" in out
     assert "drift: 4 findings in 8 bodies" in out
 
@@ -181,7 +191,12 @@ def test_cli_json_reads_cassettes_and_reports_bad_lines(
     assert report["drift"] is True
     assert report["bodies"] == {"order.created": 5, "review.created": 3}
     assert report["unreadable_lines"] == 1
-    assert {f["kind"] for f in report["findings"]} == {"unknown-field", "enum", "type", "never-present"}
+    assert {f["kind"] for f in report["findings"]} == {
+        "unknown-field",
+        "enum",
+        "type",
+        "never-present",
+    }
     assert all({"file", "patch"} == set(p) for p in report["patches"])
     assert "line 9: not JSON" in captured.err
 

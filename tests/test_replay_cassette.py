@@ -76,7 +76,11 @@ def test_every_bad_line_is_reported_and_every_good_one_kept() -> None:
     [
         ("tests/test_hooks.py", "test_paid", "tests/cassettes/test_hooks/test_paid.jsonl"),
         ("tests.api.test_hooks", "test_paid", "tests/cassettes/test_hooks/test_paid.jsonl"),
-        ("test_hooks.py", "test_x[order.created-1]", "tests/cassettes/test_hooks/test_x_order.created-1.jsonl"),
+        (
+            "test_hooks.py",
+            "test_x[order.created-1]",
+            "tests/cassettes/test_hooks/test_x_order.created-1.jsonl",
+        ),
     ],
 )
 def test_cassette_path(module: str, test: str, expected: str) -> None:

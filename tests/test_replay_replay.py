@@ -71,19 +71,25 @@ def test_new_ids_are_fresh_and_reproducible() -> None:
     again = replay_events(three_events(), secret=NEW_SECRET, new_ids=True, seed=3)
     ids = [e.event_id for e in first]
     assert ids == [e.event_id for e in again]
-    assert len(set(ids)) == 3 and not set(ids) & {"a", "b", "c"}
+    assert len(set(ids)) == 3
+    assert not set(ids) & {"a", "b", "c"}
     assert [json.loads(e.body)["eventId"] for e in first] == ids
     assert all(verify_signature(e.body, e.signature, NEW_SECRET) for e in first)
 
 
 def test_shuffled_order_is_a_permutation_fixed_by_the_seed() -> None:
     ids = {
-        seed: [e.event_id for e in replay_events(three_events(), secret="s", order="shuffled", seed=seed)]
+        seed: [
+            e.event_id
+            for e in replay_events(three_events(), secret="s", order="shuffled", seed=seed)
+        ]
         for seed in range(6)
     }
     assert all(sorted(v) == ["a", "b", "c"] for v in ids.values())
     assert len({tuple(v) for v in ids.values()}) > 1
-    assert ids[2] == [e.event_id for e in replay_events(three_events(), secret="s", order="shuffled", seed=2)]
+    assert ids[2] == [
+        e.event_id for e in replay_events(three_events(), secret="s", order="shuffled", seed=2)
+    ]
 
 
 def test_a_cassette_path_is_read(tmp_path: Path) -> None:

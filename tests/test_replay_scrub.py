@@ -37,10 +37,13 @@ def record(body: bytes, **fields: object) -> Interaction:
 def test_personal_data_and_ids_are_replaced_and_the_result_still_validates() -> None:
     scrubbed = Scrubber("key-1").scrub(record(customer_body("Jane.Doe@corp.test")))
     payload = json.loads(scrubbed.body)
-    assert "Jane" not in scrubbed.body.decode() and "corp.test" not in scrubbed.body.decode()
+    assert "Jane" not in scrubbed.body.decode()
+    assert "corp.test" not in scrubbed.body.decode()
     assert re.fullmatch(r"[^@]+@example\.(com|org|net)", payload["data"]["customerEmail"])
-    assert payload["storeId"] != 61882411 and len(str(payload["storeId"])) == 8
-    assert payload["entityId"] != 77 and len(str(payload["entityId"])) == 2
+    assert payload["storeId"] != 61882411
+    assert len(str(payload["storeId"])) == 8
+    assert payload["entityId"] != 77
+    assert len(str(payload["entityId"])) == 2
     assert is_valid_event(scrubbed.body, strict=True)
     assert scrubbed.scrubbed
 
@@ -62,7 +65,9 @@ def test_scrubbing_twice_changes_nothing() -> None:
 
 def test_the_same_customer_gets_the_same_fake_in_every_event() -> None:
     scrubber = Scrubber("key-1")
-    created = json.loads(scrubber.scrub_body(customer_body("jane@corp.test", event_type="customer.created")))
+    created = json.loads(
+        scrubber.scrub_body(customer_body("jane@corp.test", event_type="customer.created"))
+    )
     updated = json.loads(scrubber.scrub_body(customer_body(" JANE@corp.test ")))
     someone_else = json.loads(scrubber.scrub_body(customer_body("john@corp.test")))
     assert created["data"]["customerEmail"] == updated["data"]["customerEmail"]
@@ -81,7 +86,8 @@ def test_the_same_store_maps_to_the_same_id_as_number_and_as_string() -> None:
     }
     app = json.loads(scrubber.scrub_body(json.dumps(installed).encode()))
     assert app["entityId"] == str(app["storeId"]) == str(order["storeId"])
-    assert isinstance(app["entityId"], str) and isinstance(app["storeId"], int)
+    assert isinstance(app["entityId"], str)
+    assert isinstance(app["storeId"], int)
     assert len(app["entityId"]) == 4
 
 
@@ -97,21 +103,23 @@ def test_the_same_store_maps_to_the_same_id_as_number_and_as_string() -> None:
 def test_a_public_order_id_keeps_its_shape(order_id: str, shape: str) -> None:
     payload = json.loads(Scrubber("key-1").scrub_body(order_body(order_id=order_id)))
     new = payload["data"]["orderId"]
-    assert re.fullmatch(shape, new) and new != order_id
+    assert re.fullmatch(shape, new)
+    assert new != order_id
 
 
 def test_a_cart_id_stays_an_upper_case_uuid() -> None:
+    cart = "320AB5DE-5EA6-4419-A4CF-0B04D2913190"
     body = {
         "eventId": "e",
         "eventCreated": 1,
         "storeId": 1003,
         "entityId": 5,
         "eventType": "unfinished_order.created",
-        "data": {"orderId": "ABCDE", "cartId": "320AB5DE-5EA6-4419-A4CF-0B04D2913190"},
+        "data": {"orderId": "ABCDE", "cartId": cart},
     }
     new = json.loads(Scrubber("k").scrub_body(json.dumps(body).encode()))["data"]["cartId"]
     assert re.fullmatch(r"[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}", new)
-    assert new != body["data"]["cartId"]
+    assert new != cart
 
 
 def test_a_field_the_schema_does_not_know_is_refused_without_showing_its_value() -> None:
@@ -135,9 +143,7 @@ def test_an_allowed_unknown_field_is_kept_as_captured() -> None:
         pytest.param(b"[1, 2]", id="not-an-object"),
         pytest.param(b'{"eventType": "order.exploded", "eventId": "e"}', id="unknown-type"),
         pytest.param(b"\xff\xfe", id="not-utf8"),
-        pytest.param(
-            order_body()[:-1] + b',"storeId":5}', id="duplicate-key"
-        ),
+        pytest.param(order_body()[:-1] + b',"storeId":5}', id="duplicate-key"),
     ],
 )
 def test_what_cannot_be_understood_is_refused(body: bytes) -> None:
