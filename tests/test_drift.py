@@ -214,3 +214,14 @@ def test_cli_bad_input_is_exit_2(
 ) -> None:
     assert main(args) == 2
     assert message in capsys.readouterr().err
+
+
+def test_cli_reports_a_cassette_body_that_is_not_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "c.jsonl"
+    Cassette(path).extend(
+        [Interaction(body=b"\xff binary"), Interaction(body=json.dumps(planted()[0]).encode())]
+    )
+    assert main(["schema", "drift", str(path)]) == 0
+    assert "line 1: the cassette's body is not JSON (skipped)" in capsys.readouterr().err

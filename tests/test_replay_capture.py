@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -155,3 +156,25 @@ def test_lifespan_and_other_scopes_pass_through(tmp_path: Path) -> None:
 def test_the_middleware_needs_a_scrubber(tmp_path: Path) -> None:
     with pytest.raises(TypeError, match="Scrubber"):
         CaptureMiddleware(asgi_app(SeenRequest()), tmp_path / "c", scrubber=None)  # type: ignore[arg-type]
+
+
+def test_only_posts_are_recorded(tmp_path: Path) -> None:
+    seen = SeenRequest()
+    app = CaptureMiddleware(asgi_app(seen), tmp_path / "c.jsonl", scrubber=Scrubber("k"))
+    import asyncio
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        return None
+
+    scope = {"type": "http", "method": "GET", "path": "/health", "query_string": b"", "headers": []}
+    asyncio.run(app(scope, receive, send))
+    wsgi = WSGICaptureMiddleware(
+        wsgi_app(SeenRequest()), tmp_path / "w.jsonl", scrubber=Scrubber("k")
+    )
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/health", "wsgi.input": io.BytesIO()}
+    assert wsgi(environ, lambda *a: None) == [b"ok"]
+    assert len(app.cassette) == len(wsgi.cassette) == 0
+    assert app.refused == wsgi.refused == []

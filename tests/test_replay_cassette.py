@@ -89,3 +89,12 @@ def test_cassette_path(module: str, test: str, expected: str) -> None:
 
 def test_cassette_path_takes_a_root() -> None:
     assert cassette_path("t.py", "test_a", root="cas") == Path("cas/t/test_a.jsonl")
+
+
+def test_a_line_that_is_not_utf8_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "c.jsonl"
+    good = Interaction(body=order_body()).to_line().encode()
+    path.write_bytes(good + b"\n\xff\xfe\n" + good + b"\n")
+    cassette = Cassette.load(path)
+    assert [i.line for i in cassette] == [1, 3]
+    assert cassette.bad_lines == [BadLine(2, "not UTF-8")]

@@ -253,3 +253,14 @@ def test_no_secret_reaches_a_wsgi_cassette(tmp_path: Path) -> None:
         )
     assert len(app.cassette) == 1
     assert_no_canary(path)
+
+
+def test_fakes_stay_deterministic_across_threads() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    emails = [f"user{n}@corp.test" for n in range(40)]
+    expected = [Scrubber("key-1").fake("email", e) for e in emails]
+    shared = Scrubber("key-1")
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        for _ in range(5):
+            assert list(pool.map(lambda e: shared.fake("email", e), emails)) == expected

@@ -13,7 +13,7 @@ __all__ = ["run"]
 
 
 def run(args: argparse.Namespace) -> int:
-    from .._replay.cassette import read_bodies
+    from .._replay.cassette import BadLine, read_bodies
     from .._replay.drift import find_drift
 
     if not args.files:
@@ -25,10 +25,14 @@ def run(args: argparse.Namespace) -> int:
     for path in args.files:
         data, source = read_input(path, what="FILE")
         bodies, bad_lines = read_bodies(data)
-        for bad in bad_lines:
+        for body in bodies:
+            try:
+                payloads.append(json.loads(body.body))
+            except ValueError:
+                bad_lines.append(BadLine(body.line, "the cassette's body is not JSON"))
+        for bad in sorted(bad_lines):
             sys.stderr.write(f"ecwid-mock schema drift: {source} {bad} (skipped)\n")
         bad_count += len(bad_lines)
-        payloads.extend(json.loads(body.body) for body in bodies)
     if not payloads:
         raise CommandError("schema drift: no body to compare in the given files")
     report = find_drift(payloads)

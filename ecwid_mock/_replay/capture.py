@@ -86,7 +86,8 @@ class CaptureMiddleware:
     """ASGI middleware that records every HTTP request to ``cassette``, scrubbed by ``scrubber``.
 
     ``client_secret`` (optional) lets the record say whether the signature was valid; it is
-    never written. ``refused`` lists why deliveries were not recorded.
+    never written. Only ``methods`` (Ecwid sends POST) are recorded; other requests, such as
+    health checks, pass through. ``refused`` lists why deliveries were not recorded.
     """
 
     def __init__(
@@ -96,8 +97,10 @@ class CaptureMiddleware:
         *,
         scrubber: Scrubber,
         client_secret: str | bytes | Secret | None = None,
+        methods: Iterable[str] = ("POST",),
     ) -> None:
         self.app = app
+        self.methods = frozenset(m.upper() for m in methods)
         self._recorder = _Recorder(cassette, scrubber, client_secret)
 
     @property
@@ -109,7 +112,7 @@ class CaptureMiddleware:
         return self._recorder.refused
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope.get("type") != "http":
+        if scope.get("type") != "http" or scope.get("method") not in self.methods:
             await self.app(scope, receive, send)
             return
         received_at = time.time()
@@ -162,7 +165,8 @@ class WSGICaptureMiddleware:
     """WSGI middleware that records every request to ``cassette``, scrubbed by ``scrubber``.
 
     The app gets the same environ with ``wsgi.input`` holding the same body bytes. The record is
-    written when the server closes the response.
+    written when the server closes the response. WSGI keeps no header order or spelling, so the
+    recorded headers are rebuilt from the environ (lower-case names).
     """
 
     def __init__(
@@ -172,8 +176,10 @@ class WSGICaptureMiddleware:
         *,
         scrubber: Scrubber,
         client_secret: str | bytes | Secret | None = None,
+        methods: Iterable[str] = ("POST",),
     ) -> None:
         self.app = app
+        self.methods = frozenset(m.upper() for m in methods)
         self._recorder = _Recorder(cassette, scrubber, client_secret)
 
     @property
@@ -185,6 +191,8 @@ class WSGICaptureMiddleware:
         return self._recorder.refused
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if str(environ.get("REQUEST_METHOD", "")).upper() not in self.methods:
+            return self.app(environ, start_response)
         received_at = time.time()
         started = time.perf_counter()
         body = _read_body(environ)

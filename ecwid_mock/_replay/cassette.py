@@ -213,28 +213,32 @@ class Cassette:
     def load(cls, path: str | Path) -> Cassette:
         """Read a cassette file; bad lines go to :attr:`bad_lines`, good ones are all kept."""
         cassette = cls(path)
-        text = Path(path).read_bytes().decode("utf-8", "replace")
-        cassette._read_lines(text)
+        cassette._read_lines(Path(path).read_bytes())
         return cassette
 
     @classmethod
     def loads(cls, text: str) -> Cassette:
         """A cassette from its text (not tied to a file)."""
         cassette = cls()
-        cassette._read_lines(text)
+        cassette._read_lines(text.encode("utf-8", "surrogatepass"))
         return cassette
 
-    def _read_lines(self, text: str) -> None:
-        for number, line in enumerate(text.splitlines(), start=1):
-            if not line.strip():
+    def _read_lines(self, content: bytes) -> None:
+        for number, raw in enumerate(content.split(b"\n"), start=1):
+            if not raw.strip():
                 continue
             try:
-                data = json.loads(line)
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                self.bad_lines.append(BadLine(number, "not UTF-8"))
+                continue
+            try:
+                value = json.loads(line)
             except json.JSONDecodeError as exc:
                 self.bad_lines.append(BadLine(number, f"not JSON: {exc.msg} at column {exc.colno}"))
                 continue
             try:
-                self.interactions.append(Interaction.from_dict(data, line=number))
+                self.interactions.append(Interaction.from_dict(value, line=number))
             except ValueError as exc:
                 self.bad_lines.append(BadLine(number, str(exc)))
 

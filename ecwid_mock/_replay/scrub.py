@@ -22,6 +22,7 @@ import hmac
 import json
 import re
 import string
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -71,6 +72,7 @@ class Scrubber:
         )
         self.hook = hook
         self._faker: Any = None
+        self._faker_lock = threading.Lock()  # seeding then drawing must not interleave
 
     def __repr__(self) -> str:
         return f"Scrubber(key=Secret('********'), allow={self.allow!r})"
@@ -218,17 +220,18 @@ class Scrubber:
 
     def fake(self, kind: str, original: str) -> str:
         """The Faker value of kind ``kind`` (``email``, ``name``, ...) standing for ``original``."""
-        if self._faker is None:
-            from faker import Faker
-
-            self._faker = Faker("en_US")
         digest = self._digest("pii", kind, original.strip().lower())
-        self._faker.seed_instance(int.from_bytes(digest[:8], "big"))
         method = "safe_email" if kind == "email" else kind
-        provider = getattr(self._faker, method, None)
-        if not callable(provider):
-            raise ScrubError(f"x-ecwid pii kind {kind!r} has no Faker provider of that name")
-        return str(provider())
+        with self._faker_lock:
+            if self._faker is None:
+                from faker import Faker
+
+                self._faker = Faker("en_US")
+            provider = getattr(self._faker, method, None)
+            if not callable(provider):
+                raise ScrubError(f"x-ecwid pii kind {kind!r} has no Faker provider of that name")
+            self._faker.seed_instance(int.from_bytes(digest[:8], "big"))
+            return str(provider())
 
     def remap_id(self, namespace: str, original: int | str) -> int | str:
         """A stand-in id: same type and digit count; an order id keeps its prefix or suffix."""
