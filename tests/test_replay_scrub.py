@@ -264,3 +264,22 @@ def test_fakes_stay_deterministic_across_threads() -> None:
     with ThreadPoolExecutor(max_workers=8) as pool:
         for _ in range(5):
             assert list(pool.map(lambda e: shared.fake("email", e), emails)) == expected
+
+
+def test_every_id_and_email_field_of_every_schema_is_marked() -> None:
+    """A new schema cannot forget a mark: ids and emails would otherwise be kept as captured."""
+    from ecwid_mock._replay.fields import locate
+    from ecwid_mock._schemas.catalog import all_event_types, event_info
+
+    for event_type in all_event_types():
+        for path in (("storeId",), ("entityId",)):
+            location = locate(event_type, path)
+            assert location is not None
+            assert "id" in location.marks, (event_type, path)
+        for field in event_info(event_type).data_fields:
+            location = locate(event_type, ("data", field.name))
+            assert location is not None
+            if field.name.endswith("Id"):
+                assert "id" in location.marks, (event_type, field.name)
+            if "email" in field.name.lower():
+                assert location.marks.get("pii") == "email", (event_type, field.name)
