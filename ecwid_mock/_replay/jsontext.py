@@ -91,11 +91,19 @@ def _value(text: str, index: int, path: Path, spans: dict[Path, tuple[int, int]]
     return index
 
 
-def replace_values(text: str, replacements: Mapping[Path, Any]) -> str:
-    """``text`` with the value at each path replaced by the compact JSON of its new value."""
+def replace_values(
+    text: str,
+    replacements: Mapping[Path, Any],
+    spans: Mapping[Path, tuple[int, int]] | None = None,
+) -> str:
+    """``text`` with the value at each path replaced by the compact JSON of its new value.
+
+    ``spans`` are :func:`value_spans` of ``text`` when the caller already has them.
+    """
     if not replacements:
         return text
-    spans = value_spans(text)
+    if spans is None:
+        spans = value_spans(text)
     edits = sorted(
         ((spans[path], value) for path, value in replacements.items()),
         key=lambda edit: edit[0],

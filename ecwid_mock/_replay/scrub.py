@@ -23,7 +23,7 @@ import json
 import re
 import string
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -156,14 +156,14 @@ class Scrubber:
             raise ScrubError(f"the body is ambiguous: {exc}") from None
         replacements: dict[Path, Any] = {}
         unknown: list[str] = []
-        self._walk(event_type, payload, (), replacements, unknown, spans)
+        self._walk(event_type, payload, (), replacements, unknown)
         if unknown:
             raise ScrubError(
                 f"{event_type} body has fields the schema does not know: {', '.join(unknown)} "
                 "(allow them, or remove them with a scrub hook)",
                 fields=unknown,
             )
-        return replace_values(text, replacements).encode("utf-8")
+        return replace_values(text, replacements, spans).encode("utf-8")
 
     def _walk(
         self,
@@ -172,7 +172,6 @@ class Scrubber:
         path: Path,
         replacements: dict[Path, Any],
         unknown: list[str],
-        spans: Mapping[Path, tuple[int, int]],
     ) -> None:
         location = locate(event_type, path) if path else None
         if path and location is None:
@@ -185,10 +184,10 @@ class Scrubber:
             return
         if isinstance(value, dict):
             for name, item in value.items():
-                self._walk(event_type, item, (*path, name), replacements, unknown, spans)
+                self._walk(event_type, item, (*path, name), replacements, unknown)
         elif isinstance(value, list):
             for index, item in enumerate(value):
-                self._walk(event_type, item, (*path, index), replacements, unknown, spans)
+                self._walk(event_type, item, (*path, index), replacements, unknown)
 
     def _replace(self, location: Location, value: Any, dotted: str) -> Any:
         if value is None:
@@ -211,12 +210,7 @@ class Scrubber:
 
     def _digest(self, *parts: str) -> bytes:
         message = "\x00".join(parts).encode("utf-8", "surrogatepass")
-        stream = b""
-        counter = 0
-        while len(stream) < 64:
-            stream += hmac.digest(self._key.reveal(), message + bytes([counter]), hashlib.sha256)
-            counter += 1
-        return stream
+        return hmac.digest(self._key.reveal(), message, hashlib.sha256)
 
     def fake(self, kind: str, original: str) -> str:
         """The Faker value of kind ``kind`` (``email``, ``name``, ...) standing for ``original``."""
