@@ -178,3 +178,20 @@ def test_only_posts_are_recorded(tmp_path: Path) -> None:
     assert wsgi(environ, lambda *a: None) == [b"ok"]
     assert len(app.cassette) == len(wsgi.cassette) == 0
     assert app.refused == wsgi.refused == []
+
+
+def test_a_failing_scrub_hook_or_disk_never_reaches_the_app(tmp_path: Path) -> None:
+    def broken(payload: dict[str, Any]) -> dict[str, Any]:
+        raise RuntimeError(f"cannot handle {payload['data']}")
+
+    seen = SeenRequest()
+    app = CaptureMiddleware(asgi_app(seen), tmp_path / "c", scrubber=Scrubber("k", scrub=broken))
+    assert call_asgi(app, order_body())[0]["status"] == 200
+    assert app.refused == ["the scrub= hook raised RuntimeError"]
+
+    blocked = tmp_path / "file"
+    blocked.write_text("")
+    unwritable = CaptureMiddleware(asgi_app(seen), blocked / "c.jsonl", scrubber=Scrubber("k"))
+    assert call_asgi(unwritable, order_body())[0]["status"] == 200
+    assert len(unwritable.refused) == 1
+    assert "while recording" in unwritable.refused[0]

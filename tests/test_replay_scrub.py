@@ -151,13 +151,13 @@ def test_what_cannot_be_understood_is_refused(body: bytes) -> None:
         Scrubber("k").scrub(record(body))
 
 
-def test_a_hook_can_remove_what_only_the_app_knows_about() -> None:
+def test_a_scrub_hook_can_remove_what_only_the_app_knows_about() -> None:
     def drop_person(payload: dict[str, object]) -> dict[str, object]:
         data = dict(payload["data"])  # type: ignore[call-overload]
         data.pop("shippingPerson")
         return {**payload, "data": data}
 
-    scrubbed = Scrubber("k", hook=drop_person).scrub_body(order_body(shippingPerson="Jane"))
+    scrubbed = Scrubber("k", scrub=drop_person).scrub_body(order_body(shippingPerson="Jane"))
     assert "shippingPerson" not in json.loads(scrubbed)["data"]
 
 

@@ -56,9 +56,13 @@ class _Recorder:
         try:
             self.cassette.append(self.scrubber.scrub(self._judged(raw)))
         except EcwidMockError as exc:
-            reason = str(exc).splitlines()[0]
-            self.refused.append(reason)
-            _log.warning("ecwid-mock capture: delivery not recorded: %s", reason)
+            self._refuse(str(exc).splitlines()[0])
+        except Exception as exc:  # capturing must never break the app it wraps
+            self._refuse(f"{type(exc).__name__} while recording")
+
+    def _refuse(self, reason: str) -> None:
+        self.refused.append(reason)
+        _log.warning("ecwid-mock capture: delivery not recorded: %s", reason)
 
     def _judged(self, raw: Interaction) -> Interaction:
         from .._schemas.validate import validate_event

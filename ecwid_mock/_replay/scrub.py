@@ -48,7 +48,7 @@ class Scrubber:
 
     ``allow``: glob patterns of dotted paths of fields the schema does not know that may be kept
     as captured. ``drop_headers``: more header names to drop. ``secrets``: values (the client
-    secret, tokens) that must never be written. ``hook``: ``payload -> payload``, run on the
+    secret, tokens) that must never be written. ``scrub``: a hook ``payload -> payload`` run on the
     parsed body before the built-in rules (to remove or fake what only you know about); a body
     the hook changes is serialised again (compact, in the hook's key order).
     """
@@ -60,7 +60,7 @@ class Scrubber:
         allow: Iterable[str] = (),
         drop_headers: Iterable[str] = (),
         secrets: Iterable[str | bytes | Secret] = (),
-        hook: PayloadHook | None = None,
+        scrub: PayloadHook | None = None,
     ) -> None:
         self._key = Secret(key)
         if not self._key:
@@ -70,7 +70,7 @@ class Scrubber:
         self._secrets = tuple(
             s for s in (Secret(v).reveal().decode("utf-8", "replace") for v in secrets) if s
         )
-        self.hook = hook
+        self.scrub_hook = scrub
         self._faker: Any = None
         self._faker_lock = threading.Lock()  # seeding then drawing must not interleave
 
@@ -139,8 +139,13 @@ class Scrubber:
             raise ScrubError("the body is not UTF-8 JSON, so it cannot be scrubbed") from None
         if not isinstance(payload, dict):
             raise ScrubError("the body is not a JSON object, so it cannot be scrubbed")
-        if self.hook is not None:
-            hooked = self.hook(json.loads(text))
+        if self.scrub_hook is not None:
+            try:
+                hooked = self.scrub_hook(json.loads(text))
+            except Exception as exc:  # the user's code: its message may hold captured data
+                raise ScrubError(f"the scrub= hook raised {type(exc).__name__}") from None
+            if not isinstance(hooked, dict):
+                raise ScrubError(f"the scrub= hook returned {type(hooked).__name__}, not a dict")
             if hooked != payload:
                 payload = hooked
                 text = json.dumps(hooked, ensure_ascii=False, separators=(",", ":"))
@@ -292,8 +297,8 @@ def scrub(
     allow: Iterable[str] = (),
     drop_headers: Iterable[str] = (),
     secrets: Iterable[str | bytes | Secret] = (),
-    hook: PayloadHook | None = None,
+    scrub: PayloadHook | None = None,
 ) -> Interaction:
     """Scrub one record with a one-off :class:`Scrubber` (see there for the rules)."""
-    scrubber = Scrubber(key, allow=allow, drop_headers=drop_headers, secrets=secrets, hook=hook)
+    scrubber = Scrubber(key, allow=allow, drop_headers=drop_headers, secrets=secrets, scrub=scrub)
     return scrubber.scrub(interaction)
