@@ -229,8 +229,9 @@ def test_no_secret_reaches_an_asgi_cassette(tmp_path: Path) -> None:
         client_secret=SECRET,
     )
     for body, headers, query in canary_requests():
-        call_asgi(app, body, headers=headers, query=query)
+        call_asgi(app, body, headers=headers, query=query, path=f"/hook/{SECRET}")
     assert len(app.cassette) == 1  # the clean delivery; the two with a secret in the body refused
+    assert app.cassette[0].path == "/hook/REDACTED"
     assert len(app.refused) == 2
     assert_no_canary(path)
     assert all(value not in " ".join(app.refused) for value in CANARIES.values())
@@ -250,6 +251,7 @@ def test_no_secret_reaches_a_wsgi_cassette(tmp_path: Path) -> None:
             body,
             headers=[(k.decode(), v.decode()) for k, v in headers if k != b"content-type"],
             query=query.decode(),
+            path=f"/hook/{CANARIES['header token']}",
         )
     assert len(app.cassette) == 1
     assert_no_canary(path)
