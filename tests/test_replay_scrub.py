@@ -285,3 +285,20 @@ def test_every_id_and_email_field_of_every_schema_is_marked() -> None:
                 assert "id" in location.marks, (event_type, field.name)
             if "email" in field.name.lower():
                 assert location.marks.get("pii") == "email", (event_type, field.name)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(
+            order_body()[:-2] + b',"note":"\\u0073ecret_CANARYESCAPED0123"}}',
+            id="unicode-escaped-token",
+        ),
+        pytest.param(order_body(note='quo"te-secret'), id="secret-with-a-quote"),
+    ],
+)
+def test_escaped_secrets_are_caught(body: bytes) -> None:
+    assert json.loads(body)["data"]["note"]  # a valid body: the secret check must catch it
+    scrubber = Scrubber("k", allow=["data.note"], secrets=['quo"te-secret'])
+    with pytest.raises(ScrubError, match="secret or token"):
+        scrubber.scrub(record(body))

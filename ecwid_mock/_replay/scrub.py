@@ -103,11 +103,21 @@ class Scrubber:
             scrubbed=True,
         )
         self.check(result.to_line())
+        try:  # the body's values as decoded: "\u0073ecret_..." must not slip through
+            decoded = json.dumps(json.loads(result.body), ensure_ascii=False)
+        except ValueError:
+            decoded = ""
+        self.check(decoded)
         return result
 
     def check(self, text: str) -> None:
         """Refuse ``text`` that holds a configured secret or an Ecwid-shaped token."""
-        if any(secret in text for secret in self._secrets) or _TOKEN.search(text):
+        escaped = (json.dumps(secret, ensure_ascii=False)[1:-1] for secret in self._secrets)
+        if (
+            any(secret in text for secret in self._secrets)
+            or any(secret in text for secret in escaped)
+            or _TOKEN.search(text)
+        ):
             raise ScrubError(
                 "a secret or token would be written; nothing was kept (add a scrub hook or "
                 "drop the header that carries it)"
