@@ -195,3 +195,23 @@ def test_a_failing_scrub_hook_or_disk_never_reaches_the_app(tmp_path: Path) -> N
     assert call_asgi(unwritable, order_body())[0]["status"] == 200
     assert len(unwritable.refused) == 1
     assert "while recording" in unwritable.refused[0]
+
+
+def test_the_record_is_written_before_the_answer_completes(tmp_path: Path) -> None:
+    import asyncio
+
+    path = tmp_path / "c.jsonl"
+    app = CaptureMiddleware(asgi_app(SeenRequest()), path, scrubber=Scrubber("k"))
+    lines_when_answered: list[int] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": order_body(), "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.body":
+            lines_when_answered.append(len(path.read_text().splitlines()))
+
+    scope = {"type": "http", "method": "POST", "path": "/", "query_string": b"", "headers": []}
+    asyncio.run(app(scope, receive, send))
+    assert lines_when_answered == [1]
+    assert len(Cassette.load(path)) == 1  # recorded once, not again when the app returned

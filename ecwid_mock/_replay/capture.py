@@ -1,7 +1,8 @@
 """Capture middleware: wrap the receiver you run in production, keep what Ecwid really sent.
 
 The wrapped app sees the request untouched (the same ASGI messages, or the same WSGI environ
-and body bytes). After the app has answered, the delivery is judged (signature, when the client
+and body bytes). When the app has answered (ASGI: just before the last body message goes out;
+WSGI: when the server closes the response), the delivery is judged (signature, when the client
 secret is given; schema), scrubbed, and only then appended to the cassette. A delivery that
 cannot be scrubbed is not written; its reason is kept in ``refused`` and logged. Capturing never
 changes the app's answer and never raises into the server.
@@ -133,18 +134,12 @@ class CaptureMiddleware:
             return pending.pop(0) if pending else await receive()
 
         status: list[int] = []
-        elapsed: list[float] = []
+        recorded: list[bool] = []
 
-        async def watch(message: Message) -> None:
-            if message.get("type") == "http.response.start":
-                status.append(int(message["status"]))
-            await send(message)
-            if message.get("type") == "http.response.body" and not message.get("more_body"):
-                elapsed.append(time.perf_counter() - started)
-
-        try:
-            await self.app(scope, replay, watch)
-        finally:
+        def record() -> None:
+            if recorded:
+                return
+            recorded.append(True)
             body = b"".join(
                 bytes(m.get("body", b"")) for m in messages if m.get("type") == "http.request"
             )
@@ -160,9 +155,23 @@ class CaptureMiddleware:
                     ),
                     received_at=received_at,
                     status=status[0] if status else None,
-                    elapsed=elapsed[0] if elapsed else time.perf_counter() - started,
+                    elapsed=time.perf_counter() - started,
                 )
             )
+
+        async def watch(message: Message) -> None:
+            if message.get("type") == "http.response.start":
+                status.append(int(message["status"]))
+            if message.get("type") == "http.response.body" and not message.get("more_body"):
+                # Written before the answer is complete: once the sender has its answer, the
+                # delivery is in the cassette (about a millisecond, far inside Ecwid's 10 s).
+                record()
+            await send(message)
+
+        try:
+            await self.app(scope, replay, watch)
+        finally:
+            record()  # an app that failed before answering is recorded too
 
 
 class WSGICaptureMiddleware:
