@@ -215,3 +215,31 @@ def test_the_record_is_written_before_the_answer_completes(tmp_path: Path) -> No
     asyncio.run(app(scope, receive, send))
     assert lines_when_answered == [1]
     assert len(Cassette.load(path)) == 1  # recorded once, not again when the app returned
+
+
+def test_wsgi_record_is_written_before_the_last_chunk_and_chunks_pass_intact(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "c.jsonl"
+
+    def streaming(environ: dict[str, Any], start_response: Any) -> Any:
+        environ["wsgi.input"].read()
+        start_response("200 OK", [])
+        yield b"a"
+        yield b"b"
+        yield b"c"
+
+    app = WSGICaptureMiddleware(streaming, path, scrubber=Scrubber("k"))
+    body = order_body()
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.input": io.BytesIO(body),
+    }
+    result = app(environ, lambda *a: None)
+    seen = []
+    for chunk in result:
+        seen.append((chunk, path.exists() and len(path.read_text().splitlines())))
+    result.close()  # type: ignore[attr-defined]
+    assert seen == [(b"a", False), (b"b", False), (b"c", 1)]
+    assert len(Cassette.load(path)) == 1

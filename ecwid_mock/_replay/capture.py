@@ -1,11 +1,11 @@
 """Capture middleware: wrap the receiver you run in production, keep what Ecwid really sent.
 
 The wrapped app sees the request untouched (the same ASGI messages, or the same WSGI environ
-and body bytes). When the app has answered (ASGI: just before the last body message goes out;
-WSGI: when the server closes the response), the delivery is judged (signature, when the client
-secret is given; schema), scrubbed, and only then appended to the cassette. A delivery that
-cannot be scrubbed is not written; its reason is kept in ``refused`` and logged. Capturing never
-changes the app's answer and never raises into the server.
+and body bytes). When the app has answered, just before the last part of its answer goes to
+the server, the delivery is judged (signature, when the client secret is given; schema),
+scrubbed, and only then appended to the cassette: a sender that has its answer finds it there.
+A delivery that cannot be scrubbed is not written; its reason is kept in ``refused`` and
+logged. Capturing never changes the app's answer and never raises into the server.
 """
 
 from __future__ import annotations
@@ -178,8 +178,8 @@ class WSGICaptureMiddleware:
     """WSGI middleware that records every request to ``cassette``, scrubbed by ``scrubber``.
 
     The app gets the same environ with ``wsgi.input`` holding the same body bytes. The record is
-    written when the server closes the response. WSGI keeps no header order or spelling, so the
-    recorded headers are rebuilt from the environ (lower-case names).
+    written just before the last chunk of the answer is handed to the server. WSGI keeps no
+    header order or spelling, so the recorded headers are rebuilt from the environ (lower-case).
     """
 
     def __init__(
@@ -239,15 +239,34 @@ class WSGICaptureMiddleware:
 
 
 class _Closing:
-    """The app's response iterable; records the delivery once the server closes it."""
+    """The app's response iterable; records the delivery before its last chunk is handed over.
 
-    def __init__(self, result: Iterable[bytes], on_close: Callable[[], None]) -> None:
+    One chunk is held back while the next is fetched, so the record is written before the
+    server has the whole answer (as in the ASGI middleware). ``close()`` records a response
+    that was not iterated to its end; it never records twice.
+    """
+
+    def __init__(self, result: Iterable[bytes], record: Callable[[], None]) -> None:
         self._result = result
-        self._on_close = on_close
+        self._record = record
+        self._recorded = False
         self._closed = False
 
+    def _finish(self) -> None:
+        if not self._recorded:
+            self._recorded = True
+            self._record()
+
     def __iter__(self) -> Iterator[bytes]:
-        return iter(self._result)
+        chunks = iter(self._result)
+        held: bytes | None = None
+        for chunk in chunks:
+            if held is not None:
+                yield held
+            held = chunk
+        self._finish()
+        if held is not None:
+            yield held
 
     def close(self) -> None:
         if self._closed:
@@ -258,7 +277,7 @@ class _Closing:
             if close is not None:
                 close()
         finally:
-            self._on_close()
+            self._finish()
 
 
 def _read_body(environ: dict[str, Any]) -> bytes:
