@@ -15,6 +15,7 @@ from ._errors import (
     InvalidEvent,
     InvalidOption,
     InvalidOverride,
+    ScrubError,
     UnknownEventType,
     WebhookUrlError,
 )
@@ -32,6 +33,11 @@ if TYPE_CHECKING:
     from ._events.signature_modes import SIGNATURE_MODES
     from ._events.signing import TEST_CLIENT_SECRET, Secret, sign, verify_signature
     from ._mock_ecwid import MockEcwid
+    from ._replay.capture import CaptureMiddleware, WSGICaptureMiddleware
+    from ._replay.cassette import BadLine, Cassette, Interaction, cassette_path
+    from ._replay.drift import DriftFinding, DriftReport, find_drift
+    from ._replay.replay import replay_events
+    from ._replay.scrub import Scrubber, scrub
     from ._schemas.catalog import DataField, EventInfo, event_info, schema_for
     from ._schemas.contract import Contract, contract
     from ._schemas.parse import parse_event
@@ -49,15 +55,21 @@ __all__ = [
     "TEST_CLIENT_SECRET",
     "AsyncSender",
     "Attempt",
+    "BadLine",
+    "CaptureMiddleware",
+    "Cassette",
     "Contract",
     "DataField",
     "Delivery",
     "DeliveryAssertionError",
     "DeliverySummary",
+    "DriftFinding",
+    "DriftReport",
     "EcwidMockError",
     "Event",
     "EventFactory",
     "EventInfo",
+    "Interaction",
     "InvalidEvent",
     "InvalidJSON",
     "InvalidOption",
@@ -68,21 +80,28 @@ __all__ = [
     "Outcome",
     "RealClock",
     "RetryPolicy",
+    "ScrubError",
+    "Scrubber",
     "Secret",
     "Sender",
     "TestCertificates",
     "Timeouts",
     "UnknownEventType",
     "VirtualClock",
+    "WSGICaptureMiddleware",
     "WebhookUrlError",
     "__version__",
+    "cassette_path",
     "check_webhook_url",
     "contract",
     "event_info",
+    "find_drift",
     "is_valid_event",
     "judge",
     "parse_event",
+    "replay_events",
     "schema_for",
+    "scrub",
     "sign",
     "validate_event",
     "verify_signature",
@@ -125,6 +144,18 @@ _LAZY = {
     "is_valid_event": "_schemas.validate",
     "validate_event": "_schemas.validate",
     "parse_event": "_schemas.parse",
+    "CaptureMiddleware": "_replay.capture",
+    "WSGICaptureMiddleware": "_replay.capture",
+    "BadLine": "_replay.cassette",
+    "Cassette": "_replay.cassette",
+    "Interaction": "_replay.cassette",
+    "cassette_path": "_replay.cassette",
+    "DriftFinding": "_replay.drift",
+    "DriftReport": "_replay.drift",
+    "find_drift": "_replay.drift",
+    "replay_events": "_replay.replay",
+    "Scrubber": "_replay.scrub",
+    "scrub": "_replay.scrub",
 }
 
 

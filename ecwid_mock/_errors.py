@@ -9,6 +9,7 @@ so ``except ecwid_mock.EcwidMockError`` catches all of them::
     ├── InvalidOverride         (also ValueError)  a factory override that would break the schema
     ├── InvalidOption           (also ValueError)  a bad argument or setting, with its source
     ├── WebhookUrlError         (also ValueError)  a webhook URL that Ecwid would refuse to call
+    ├── ScrubError              (also ValueError)  a capture that cannot be made safe to keep
     └── DeliveryAssertionError  (also AssertionError) a test assertion about deliveries failed
 
 Messages name the bad value, the rule it breaks and, where known, where it came
@@ -27,6 +28,7 @@ __all__ = [
     "InvalidOption",
     "InvalidOverride",
     "Problem",
+    "ScrubError",
     "UnknownEventType",
     "WebhookUrlError",
 ]
@@ -103,6 +105,14 @@ class WebhookUrlError(EcwidMockError, ValueError):
         self.url = url
         self.rule = rule
         super().__init__(f"webhook URL {url!r} breaks rule {rule!r}: {message}")
+
+
+class ScrubError(EcwidMockError, ValueError):
+    """A capture the scrubber refuses to keep (fail closed); names fields, never their values."""
+
+    def __init__(self, message: str, *, fields: Sequence[str] = ()) -> None:
+        self.fields = tuple(fields)
+        super().__init__(message)
 
 
 class DeliveryAssertionError(EcwidMockError, AssertionError):

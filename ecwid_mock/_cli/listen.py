@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from .._servers.reference import ReceivedDelivery
 
 SECRET_ENV = "ECWID_CLIENT_SECRET"
+SCRUB_KEY_ENV = "ECWID_MOCK_SCRUB_KEY"
 DEFAULT_PORT = 8443
 
 
@@ -43,6 +44,7 @@ def add_parser(subparsers: Any) -> None:
             "ecwid-mock listen --port 0 --json | jq .signature      (any free port)",
             "ecwid-mock listen --status 500                          (every delivery fails)",
             "ecwid-mock listen --delay 11                            (slower than Ecwid's 10 s)",
+            f"{SCRUB_KEY_ENV}=... ecwid-mock listen --record tests/cassettes/live.jsonl",
             "curl --cacert CA.pem -H 'Content-Type: application/json' -d @event.json \\\n"
             "       https://127.0.0.1:8443/webhooks/ecwid",
         ],
@@ -77,6 +79,19 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument(
         "--json", action="store_true", help="print one JSON object per delivery (one a line)"
     )
+    parser.add_argument(
+        "--record",
+        metavar="FILE",
+        help="append every delivery, scrubbed, to the cassette FILE (JSON Lines)",
+    )
+    parser.add_argument(
+        "--record-allow",
+        action="append",
+        default=[],
+        metavar="PATTERN",
+        help="with --record: keep a field the schemas do not know, e.g. 'data.*' (repeatable; "
+        "by default such a delivery is not recorded)",
+    )
     parser.set_defaults(func=run, command_name="listen")
 
 
@@ -100,7 +115,12 @@ def run(args: argparse.Namespace) -> int:
         delay=delay,
         on_delivery=printer.delivery,
     )
-    server = LocalHTTPSServer(receiver, host=args.host, port=port, kind="asgi")
+    app: Any = receiver
+    if args.record is not None:
+        app = _recording(receiver, args.record, args.record_allow, secret, printer)
+    elif args.record_allow:
+        raise CommandError("--record-allow goes with --record FILE")
+    server = LocalHTTPSServer(app, host=args.host, port=port, kind="asgi")
     with _sigterm_as_interrupt():
         try:
             server.start()
@@ -117,8 +137,32 @@ def run(args: argparse.Namespace) -> int:
         finally:
             server.stop()
             server.certificates.cleanup()
+    if args.record is not None:
+        refused = len(app.refused)
+        printer.note(
+            f"recorded {len(app.cassette)} deliveries to {args.record}"
+            + (f"; {refused} could not be scrubbed and were not recorded" if refused else "")
+        )
     printer.note("stopped")
     return 0
+
+
+def _recording(receiver: Any, path: str, allow: list[str], secret: Any, printer: Any) -> Any:
+    """The receiver wrapped in the capture middleware, scrubbing with the key from the env."""
+    import secrets as random_secrets
+
+    from .._replay.capture import CaptureMiddleware
+    from .._replay.scrub import Scrubber
+
+    key = os.environ.get(SCRUB_KEY_ENV, "")
+    if not key:
+        key = random_secrets.token_hex(32)
+        printer.note(
+            f"--record: no ${SCRUB_KEY_ENV}, so a one-off scrub key is used; set it to get the "
+            "same fakes and ids as your other recordings"
+        )
+    scrubber = Scrubber(key, allow=allow)
+    return CaptureMiddleware(receiver, path, scrubber=scrubber, client_secret=secret)
 
 
 def _wrap(text: str) -> str:
