@@ -43,7 +43,6 @@ from _harness import (
     fresh_python,
     interleave,
     main,
-    rate,
     ratio_at_least,
     ratio_at_most,
     value_at_most,
