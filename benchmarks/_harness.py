@@ -376,11 +376,8 @@ def format_row(row: Row) -> str:
         return f"{row.id:<5} {row.name}\n      SKIP: {row.skipped}"
     assert row.figure is not None
     rounds = len(row.figure.samples)
-    lines = [
-        f"{row.id:<5} {row.name}: {_spread(row.figure.samples)} {row.figure.unit}"(
-            f"  (median [min .. max] of {rounds} rounds)" if rounds > 1 else "  (1 round)"
-        )
-    ]
+    how = f"median [min .. max] of {rounds} rounds" if rounds > 1 else "1 round"
+    lines = [f"{row.id:<5} {row.name}: {_spread(row.figure.samples)} {row.figure.unit}  ({how})"]
     if row.anchor is not None:
         ratio, excess = row.per_round("ratio"), row.per_round("excess")
         assert ratio is not None
@@ -430,7 +427,9 @@ def run_rows(
 
 
 def _title(maker: RowMaker) -> str:
-    return (maker.__doc__ or maker.__name__).strip().splitlines()[0]
+    """The maker's docstring's first line without its leading row id."""
+    first = (maker.__doc__ or maker.__name__).strip().splitlines()[0]
+    return first.split(" ", 1)[1] if first[:1].isupper() and " " in first else first
 
 
 def summary(rows: Sequence[Row]) -> tuple[str, int]:
