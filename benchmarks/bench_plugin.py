@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from _harness import Row, RowMaker, Series, Settings, cpu_ms, excess_at_most, interleave, main
@@ -32,7 +33,7 @@ def startup_rows(settings: Settings) -> list[Row]:
         Path(folder, "pytest.ini").write_text("[pytest]\n")
         base = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
 
-        def run(*extra: str, autoload: bool = True) -> object:
+        def run(*extra: str, autoload: bool = True) -> Callable[[], float]:
             return cpu_ms([*base, *extra], cwd=folder, env=env if autoload else alone)
 
         samples = interleave(

@@ -28,7 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Coroutine, Iterator, Sequence
+from collections.abc import Callable, Coroutine, Iterator, MutableMapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +67,7 @@ async def app(scope, receive, send):
 '''
 
 
-async def asgi_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+async def asgi_app(scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
     """The same smallest receiver, in-process."""
     if scope["type"] != "http":
         return
