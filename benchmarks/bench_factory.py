@@ -1,236 +1,146 @@
-"""Event generator speed and memory (issue: realistic signed events).
+"""Event factory speed and memory, against the floor of any generator that serialises and signs.
 
-Goals: >= 50,000 events/s built, validated (strict), serialised and signed on one core, all
-types mixed; EventFactory() cheap to construct; stream() of a million events in flat memory.
-The in-run baseline is a bare loop of json.dumps() and sign() on a fixed payload: the floor
-cost of any generator that serialises and signs.
-Run: python benchmarks/bench_factory.py [--events N]   (N for the memory run, default 1,000,000)
+P1  stream(), all types mixed, built + validated (strict) + serialised + signed
+    >= 80,000 events/s, or >= 0.6x the bare floor: a loop of a cached C JSON encoder and
+    ``hmac.digest`` over the same 42 example payloads (no building, no validation).
+P1b stream(validate=False) against the same floor (informational: what validation costs).
+F1  EventFactory() construction <= 100 us (Faker is lazy), anchored on one floor event.
+F2  stream() of 1,000,000 events in a fresh interpreter: peak RSS flat (<= 5 MB growth from
+    100,000 to 1,000,000), measured with /usr/bin/time -v.
+
+Run: python benchmarks/bench_factory.py [--quick] [--row P1]
 """
 
 from __future__ import annotations
 
-import argparse
+import binascii
+import hmac
 import itertools
 import json
-import subprocess
 import sys
-import time
-from typing import Any
+from collections.abc import Callable, Sequence
 
-from ecwid_mock import EventFactory, sign
+from _harness import (
+    Row,
+    RowMaker,
+    Settings,
+    compare,
+    flat_memory_rows,
+    main,
+    rate,
+    ratio_at_least,
+    value_at_least,
+    value_at_most,
+)
 
-_SECRET = "bench-secret"
+SECRET = "bench-secret"
 
-_MEMORY_CHILD = """
-import resource, sys
+_STREAM_CHILD = """
+import sys
 from ecwid_mock import EventFactory
-
-def rss_mb():
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * resource.getpagesize() / 2**20
-
-n = int(sys.argv[1])
-stream = EventFactory(seed=1).stream(n)
-checkpoint = n // 10
-at_checkpoint = None
-for i, event in enumerate(stream, 1):
-    if i == checkpoint:
-        at_checkpoint = rss_mb()
-print(at_checkpoint, rss_mb(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+for _ in EventFactory(seed=1, client_secret="bench-secret").stream(int(sys.argv[1])):
+    pass
 """
 
 
-def _rate(step: Any, seconds: float = 2.0) -> float:
-    """Calls of ``step`` (each producing ``step()`` events) per second, over ``seconds``."""
-    done, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        done += step()
-    return done / (time.perf_counter() - start)
+def _floor(batch: int) -> Callable[[], float]:
+    """Serialise (one cached C encoder) and sign (hmac, base64) the 42 example payloads."""
+    import ecwid_mock
+
+    payloads = [ecwid_mock.schema_for(t)["examples"][0] for t in ecwid_mock.EVENT_TYPES]
+    key = SECRET.encode()
+    default = json.JSONEncoder().default
+    make = json.encoder.c_make_encoder  # type: ignore[attr-defined]
+    encode = make(None, default, json.encoder.encode_basestring, None, ":", ",", False, False, True)
+    mixed = list(itertools.islice(itertools.cycle(payloads), batch))
+
+    def work() -> int:
+        for payload in mixed:
+            "".join(encode(payload, 0)).encode()
+            message = f"{payload['eventCreated']}.{payload['eventId']}".encode()
+            binascii.b2a_base64(hmac.digest(key, message, "sha256"), newline=False).decode()
+        return batch
+
+    return lambda: rate(work)
 
 
-def _baseline_rate() -> float:
-    payload = {
-        "eventId": "3f1c2a9e-7b4d-4e21-9a0b-5c6d7e8f9012",
-        "eventCreated": 1725434529,
-        "storeId": 61882411,
-        "entityId": 516483487,
-        "eventType": "order.updated",
-        "data": {
-            "orderId": "K8XTQ",
-            "oldPaymentStatus": "PAID",
-            "newPaymentStatus": "PAID",
-            "oldFulfillmentStatus": "PROCESSING",
-            "newFulfillmentStatus": "SHIPPED",
-        },
-    }
+def _stream(batch: int, *, validate: bool) -> Callable[[], float]:
+    from ecwid_mock import EventFactory
 
-    def step() -> int:
-        for _ in range(1000):
-            json.dumps(payload, separators=(",", ":")).encode()
-            sign(payload["eventCreated"], payload["eventId"], _SECRET)
-        return 1000
-
-    return _rate(step)
-
-
-def _stream_rate(*, validate: bool) -> float:
-    stream = EventFactory(seed=1, client_secret=_SECRET).stream(validate=validate)
+    stream = EventFactory(seed=1, client_secret=SECRET).stream(validate=validate)
     next(stream)  # plans and validators are built on first use, not measured
 
-    def step() -> int:
-        for _ in itertools.islice(stream, 1000):
+    def work() -> int:
+        for _ in itertools.islice(stream, batch):
             pass
-        return 1000
+        return batch
 
-    return _rate(step)
-
-
-def _build_rate() -> float:
-    factory = EventFactory(seed=1, client_secret=_SECRET)
-    factory.build("order.updated")
-
-    def step() -> int:
-        for _ in range(1000):
-            factory.build("order.updated")
-        return 1000
-
-    return _rate(step)
+    return lambda: rate(work)
 
 
-def _construction_us() -> float:
+def stream_rows(settings: Settings) -> list[Row]:
+    """P1 factory stream vs bare serialise+sign floor"""
+    batch = settings.pick(20_000, 5_000)
+    unit = "events/s"
+    floor = ("bare cached-encoder + hmac loop, same payloads", unit, _floor(batch))
+    return [
+        compare(
+            "P1",
+            ("stream(): built+validated+serialised+signed, mixed", unit,
+             _stream(batch, validate=True)),
+            floor,
+            settings.rounds,
+            value_at_least(80_000, unit) | ratio_at_least(0.6),
+        ),
+        compare(
+            "P1b",
+            ("stream(validate=False), mixed", unit, _stream(batch, validate=False)),
+            floor,
+            settings.rounds,
+        ),
+    ]  # fmt: skip
+
+
+def construction_rows(settings: Settings) -> list[Row]:
+    """F1 EventFactory() construction"""
+    from ecwid_mock import EventFactory
+
     seeds = itertools.count()
+    per_floor = _floor(1000)
 
-    def step() -> int:
-        for _ in range(100):
+    def construct() -> int:
+        for _ in range(200):
             EventFactory(seed=next(seeds))
-        return 100
+        return 200
 
-    return 1e6 / _rate(step, 1.0)
+    def construct_us() -> float:
+        return 1e6 / rate(construct)
 
-
-def _first_email_ms() -> float:
-    times = []
-    for seed in range(5):
-        factory = EventFactory(seed=seed)
-        start = time.perf_counter()
-        factory.build("customer.created")
-        times.append((time.perf_counter() - start) * 1000)
-    return sorted(times)[len(times) // 2]
-
-
-def _memory(events: int) -> tuple[float, float, float] | None:
-    if not sys.platform.startswith("linux"):
-        return None
-    result = subprocess.run(
-        [sys.executable, "-c", _MEMORY_CHILD, str(events)],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    early, late, peak = (float(x) for x in result.stdout.split())
-    return early, late, peak
-
-
-def run(events: int = 1_000_000) -> list[dict[str, Any]]:
-    baseline = _baseline_rate()
-    mixed = _stream_rate(validate=True)
-    unchecked = _stream_rate(validate=False)
-    built = _build_rate()
-    rows: list[dict[str, Any]] = [
-        {
-            "name": "stream(): build+validate+serialise+sign, mixed",
-            "value": mixed,
-            "unit": "events/s",
-            "baseline": baseline,
-            "baseline_name": "bare json.dumps+sign loop (/s)",
-            "ratio": mixed / baseline,
-            "goal": ">= 50,000/s",
-            "ok": mixed >= 50_000,
-        },
-        {
-            "name": "stream(validate=False), mixed",
-            "value": unchecked,
-            "unit": "events/s",
-            "baseline": baseline,
-            "baseline_name": "bare json.dumps+sign loop (/s)",
-            "ratio": unchecked / baseline,
-            "goal": "(validation cost)",
-            "ok": True,
-        },
-        {
-            "name": "build('order.updated') one by one",
-            "value": built,
-            "unit": "events/s",
-            "baseline": baseline,
-            "baseline_name": "bare json.dumps+sign loop (/s)",
-            "ratio": built / baseline,
-            "goal": ">= 50,000/s",
-            "ok": built >= 50_000,
-        },
+    return [
+        compare(
+            "F1",
+            ("EventFactory() construction", "us", construct_us),
+            ("one bare serialise+sign", "us", lambda: 1e6 / per_floor()),
+            settings.rounds,
+            value_at_most(100, "us"),
+        )
     ]
-    construct = _construction_us()
-    rows.append(
-        {
-            "name": "EventFactory() construction",
-            "value": construct,
-            "unit": "us",
-            "baseline": 1e6 / baseline,
-            "baseline_name": "one bare json.dumps+sign (us)",
-            "ratio": construct / (1e6 / baseline),
-            "goal": "<= 100 us (Faker is lazy)",
-            "ok": construct <= 100,
-        }
+
+
+def memory_rows(settings: Settings) -> list[Row]:
+    """F2 stream() memory in a fresh interpreter"""
+    count = settings.pick(1_000_000, 200_000)
+
+    def command(n: int) -> Sequence[str]:
+        return [sys.executable, "-c", _STREAM_CHILD, str(n)]
+
+    return flat_memory_rows(
+        "F2", "EventFactory.stream()", command, count, peak_goal=None, growth_mb=5
     )
-    email = _first_email_ms()
-    rows.append(
-        {
-            "name": "first customer event (Faker + 256 emails)",
-            "value": email,
-            "unit": "ms, once per factory",
-            "baseline": 1e3 / mixed,
-            "baseline_name": "one mixed event (ms)",
-            "ratio": email / (1e3 / mixed),
-            "goal": "<= 100 ms, once",
-            "ok": email <= 100,
-        }
-    )
-    memory = _memory(events)
-    if memory is not None:
-        early, late, peak = memory
-        rows.append(
-            {
-                "name": f"stream() of {events:,} events: RSS growth",
-                "value": late - early,
-                "unit": f"MB after {events // 10:,}",
-                "baseline": early,
-                "baseline_name": f"RSS after {events // 10:,} events (MB)",
-                "ratio": late / early,
-                "goal": "flat: <= 5 MB",
-                "ok": late - early <= 5,
-            }
-        )
-        rows.append(
-            {
-                "name": f"stream() of {events:,} events: peak RSS",
-                "value": peak,
-                "unit": "MB",
-                "baseline": early,
-                "baseline_name": f"RSS after {events // 10:,} events (MB)",
-                "ratio": peak / early,
-                "goal": "(reported)",
-                "ok": True,
-            }
-        )
-    return rows
+
+
+ROWS: dict[str, RowMaker] = {"P1": stream_rows, "F1": construction_rows, "F2": memory_rows}
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=1_000_000, help="events in the memory run")
-    options = parser.parse_args()
-    for row in run(events=options.events):
-        print(
-            f"{row['name']:<48} {row['value']:>12,.1f} {row['unit']:<22} "
-            f"baseline {row['baseline']:>10,.1f} ({row['baseline_name']})  "
-            f"ratio {row['ratio']:.2f}  goal {row['goal']}  {'OK' if row['ok'] else 'MISSED'}"
-        )
+    sys.exit(main(ROWS))

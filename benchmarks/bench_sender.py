@@ -1,42 +1,54 @@
-"""Speed of the mock Ecwid sender. Prints figures; nothing here is a pass/fail test.
+"""Speed and memory of the mock Ecwid sender, each against the physical limit of the same work.
 
-Rows: bulk HTTPS throughput against a local uvicorn receiver compared with ``wrk`` in the
-same run (goal: at least 0.30x at 50 concurrent requests, and no slower at 50 than at 10);
-in-process ASGI delivery against a bare httpx ASGITransport loop (goal: at least 0.7x);
-1,000 always-failing events through the whole 24-hour retry schedule on the virtual clock
-(goal: under 5 s; also the scheduler's own cost per attempt); and a bulk send of many
-events through a transport that answers at once (goal: peak RSS at most 150 MB).
+P2  bulk HTTPS: AsyncSender.send_many at 50 concurrent against a uvicorn receiver, >= 0.5x
+    ``wrk -c50`` at the same receiver (target 0.8x); P2b 50 vs 10 concurrent >= 1.0.
+P3  in-process ASGI delivery (AsyncSender.for_app) >= 1.0x a bare httpx.ASGITransport loop
+    (goal 1.5x); P3b the sync Sender.for_app (what the ``ecwid`` fixture drives).
+P4  28,000 failing attempts (1,000 events through the 24 h schedule) < 0.5 s, or <= 5x a
+    bare heapq loop that schedules the same attempts.
+P8  ``ecwid-mock send`` of 1,000,000 events over real HTTPS: peak RSS <= 50 MB and flat,
+    measured with /usr/bin/time -v (anchor: the same command with 100,000).
+S1  in-process delivery with ``sniffio`` importable vs not (httpx and httpcore try to
+    import it on every request), in fresh interpreters (informational).
 
-    python benchmarks/bench_sender.py            # everything, with the 1,000,000-event run (~1 min)
-    python benchmarks/bench_sender.py --quick    # a 200,000-event memory run instead
-    python benchmarks/bench_sender.py --json     # rows as JSON
-
-``wrk`` comes from the Debian package of that name; it is installed with apt-get when
-missing and possible, otherwise the HTTPS row has no baseline.
+Only public names of ecwid_mock are used: the sender and transports are being rewritten.
+Run: python benchmarks/bench_sender.py [--quick] [--row P2]
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
+import heapq
+import importlib.util
 import os
-import resource
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Coroutine, Iterator, MutableMapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import httpx
-
-from ecwid_mock import AsyncSender, Event, Sender, TestCertificates
-from ecwid_mock._events.signing import sign
-from ecwid_mock._schemas.catalog import schema_for
+from _harness import (
+    Row,
+    RowMaker,
+    Series,
+    Settings,
+    Skip,
+    compare,
+    flat_memory_rows,
+    fresh_python,
+    interleave,
+    main,
+    ratio_at_least,
+    ratio_at_most,
+    value_at_most,
+    value_below,
+    which,
+)
 
 SECRET = "bench-client-secret"
 PATH = "/webhooks/ecwid"
@@ -55,43 +67,21 @@ async def app(scope, receive, send):
 '''
 
 
-def row(
-    name: str,
-    value: float,
-    unit: str,
-    *,
-    baseline: float | None = None,
-    goal: str = "",
-    ratio: float | None = None,
-) -> dict[str, Any]:
-    if ratio is None and baseline:
-        ratio = value / baseline
-    return {
-        "name": name,
-        "value": round(value, 3),
-        "unit": unit,
-        "baseline": None if baseline is None else round(baseline, 3),
-        "ratio": None if ratio is None else round(ratio, 3),
-        "goal": goal,
-    }
+async def asgi_app(scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
+    """The same smallest receiver, in-process."""
+    if scope["type"] != "http":
+        return
+    more = True
+    while more:
+        more = (await receive()).get("more_body", False)
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": b""})
 
 
-def events(count: int, event_type: str = "order.created") -> Iterator[Event]:
-    """``count`` distinct signed events, made lazily and cheaply from one template."""
-    template = dict(schema_for(event_type)["examples"][0])
-    marker = "@@EVENT-ID@@"
-    body = Event.from_payload({**template, "eventId": marker}, signature=None).body
-    head, tail = body.split(marker.encode())
-    created = int(template["eventCreated"])
-    for i in range(count):
-        event_id = f"bench-{i:012d}"
-        yield Event(
-            body=head + event_id.encode() + tail,
-            event_type=event_type,
-            event_id=event_id,
-            event_created=created,
-            signature=sign(created, event_id, SECRET),
-        )
+def mixed_events(count: int) -> list[Any]:
+    from ecwid_mock import EventFactory
+
+    return list(EventFactory(seed=1, client_secret=SECRET).stream(count))
 
 
 def run_async(factory: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
@@ -103,7 +93,7 @@ def run_async(factory: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
     return uvloop.run(factory())
 
 
-# -- 1. bulk over real HTTPS against wrk --------------------------------------------------
+# -- P2: bulk over real HTTPS against wrk -------------------------------------------------
 
 
 def _free_port() -> int:
@@ -112,24 +102,14 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _ensure_wrk() -> str | None:
-    found = shutil.which("wrk")
-    if found or not shutil.which("apt-get"):
-        return found
-    for command in (["apt-get", "install", "-y", "-q", "wrk"], ["apt-get", "update", "-q"]):
-        subprocess.run(command, capture_output=True, check=False, timeout=300)
-        if shutil.which("wrk"):
-            break
-    if not shutil.which("wrk"):
-        subprocess.run(
-            ["apt-get", "install", "-y", "-q", "wrk"], capture_output=True, check=False, timeout=300
-        )
-    return shutil.which("wrk")
-
-
 @contextlib.contextmanager
-def uvicorn_receiver(certificates: TestCertificates, workers: int) -> Iterator[str]:
-    """A minimal raw-ASGI receiver in its own uvicorn process(es) over HTTPS."""
+def uvicorn_receiver() -> Iterator[tuple[str, Path]]:
+    """(URL, CA file) of the minimal receiver in its own uvicorn process over HTTPS."""
+    import httpx
+
+    from ecwid_mock import TestCertificates
+
+    certificates = TestCertificates()
     with tempfile.TemporaryDirectory(prefix="ecwid-bench-") as folder:
         directory = Path(folder)
         (directory / "bench_receiver.py").write_text(RECEIVER_APP)
@@ -137,15 +117,10 @@ def uvicorn_receiver(certificates: TestCertificates, workers: int) -> Iterator[s
         certificates.server_certificate.private_key_pem.write_to_path(str(key))
         certificates.server_certificate.cert_chain_pems[0].write_to_path(str(cert))
         port = _free_port()
-        try:
-            import httptools  # noqa: F401
-
-            http = "httptools"
-        except ImportError:
-            http = "h11"
+        http = "httptools" if importlib.util.find_spec("httptools") else "h11"
         command = [
             sys.executable, "-m", "uvicorn", "bench_receiver:app", "--app-dir", folder,
-            "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+            "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
             "--ssl-keyfile", str(key), "--ssl-certfile", str(cert), "--http", http,
             "--no-access-log", "--log-level", "warning", "--lifespan", "off",
         ]  # fmt: skip
@@ -153,8 +128,8 @@ def uvicorn_receiver(certificates: TestCertificates, workers: int) -> Iterator[s
         url = f"https://127.0.0.1:{port}{PATH}"
         try:
             context = certificates.client_ssl_context()
-            deadline = time.monotonic() + 20
-            while True:
+            deadline = time.monotonic() + 30
+            while True:  # poll until it answers: there is no readiness event to wait on
                 try:
                     httpx.post(url, content=b"{}", verify=context, timeout=1)
                     break
@@ -162,251 +137,302 @@ def uvicorn_receiver(certificates: TestCertificates, workers: int) -> Iterator[s
                     if time.monotonic() > deadline or process.poll() is not None:
                         raise RuntimeError("the benchmark receiver did not start") from None
                     time.sleep(0.1)
-            yield url
+            yield url, certificates.ca_pem_path
         finally:
             process.terminate()
             try:
                 process.wait(10)
             except subprocess.TimeoutExpired:
                 process.kill()
+                process.wait()
+            certificates.cleanup()
 
 
-def wrk_rate(wrk: str, url: str, connections: int, seconds: int = 4) -> float:
-    body = next(events(1)).body.decode()
+def _wrk(wrk: str, url: str, body: bytes, connections: int, seconds: int) -> Callable[[], float]:
     script = (
         'wrk.method = "POST"\n'
-        f"wrk.body = [[{body}]]\n"
+        f"wrk.body = [[{body.decode()}]]\n"
         'wrk.headers["Content-Type"] = "application/json; charset=UTF-8"\n'
         'wrk.headers["Cache-Control"] = "no-cache"\n'
     )
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
-        handle.write(script)
-    try:
-        output = subprocess.run(
-            [wrk, "-t2", f"-c{connections}", f"-d{seconds}s", "-s", handle.name,
-             url + "?eventtype=order.created"],
-            capture_output=True, text=True, check=True, timeout=seconds + 30,
-        ).stdout  # fmt: skip
-    finally:
-        os.unlink(handle.name)
-    for line in output.splitlines():
-        if line.startswith("Requests/sec:"):
-            return float(line.split()[1])
-    raise RuntimeError(f"no Requests/sec in wrk output: {output!r}")
+
+    def measure() -> float:
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+            handle.write(script)
+        try:
+            output = subprocess.run(
+                [wrk, "-t1", f"-c{connections}", f"-d{seconds}s", "-s", handle.name, url],
+                capture_output=True, text=True, check=True, timeout=seconds + 60,
+            ).stdout  # fmt: skip
+        finally:
+            os.unlink(handle.name)
+        for line in output.splitlines():
+            if line.startswith("Requests/sec:"):
+                return float(line.split()[1])
+        raise RuntimeError(f"no Requests/sec in wrk output: {output!r}")
+
+    return measure
 
 
-def sender_rate(
-    url: str, ca_path: Path, concurrency: int, count: int, rounds: int = 3
-) -> tuple[float, int]:
-    """Best of ``rounds`` bulk sends (the machine is shared: the best is the least disturbed)."""
+def _send_many(url: str, ca: Path, batch: Sequence[Any], concurrency: int) -> Callable[[], float]:
+    from ecwid_mock import AsyncSender
 
-    async def main() -> tuple[float, int]:
-        best, delivered = 0.0, count
-        async with AsyncSender(url, client_secret=SECRET, verify=ca_path) as sender:
-            await sender.send_many(events(200), concurrency=concurrency).run()  # warm up
-            for _ in range(rounds):
-                started = time.perf_counter()
-                summary = await sender.send_many(events(count), concurrency=concurrency).run()
-                best = max(best, count / (time.perf_counter() - started))
-                delivered = min(delivered, summary.delivered)
-        return best, delivered
+    async def once() -> float:
+        async with AsyncSender(url, verify=ca) as sender:
+            await sender.send_many(batch[:100], concurrency=concurrency).run()  # connections
+            started = time.perf_counter()
+            summary = await sender.send_many(batch, concurrency=concurrency).run()
+            elapsed = time.perf_counter() - started
+        if summary.delivered != len(batch):
+            raise RuntimeError(f"only {summary.delivered} of {len(batch)} delivered")
+        return len(batch) / elapsed
 
-    result: tuple[float, int] = run_async(main)
-    return result
+    return lambda: float(run_async(once))
 
 
-def bench_https(*, workers: int = 1, count: int = 10_000) -> list[dict[str, Any]]:
-    certificates = TestCertificates()
-    rows = []
-    wrk = _ensure_wrk()
-    try:
-        with uvicorn_receiver(certificates, workers) as url:
-            rates = {}
-            for concurrency in (10, 50):
-                rate, delivered = sender_rate(url, certificates.ca_pem_path, concurrency, count)
-                if delivered != count:
-                    raise RuntimeError(f"only {delivered} of {count} delivered")
-                rates[concurrency] = rate
-            baseline = max(wrk_rate(wrk, url, 50, seconds=3) for _ in range(2)) if wrk else None
-    finally:
-        certificates.cleanup()
-    name = f"bulk HTTPS send, uvicorn receiver ({workers} worker), requests/s"
-    rows.append(row(f"{name} at 10 concurrent", rates[10], "req/s"))
-    rows.append(
-        row(
-            f"{name} at 50 concurrent vs wrk",
-            rates[50],
-            "req/s",
-            baseline=baseline,
-            goal=">= 0.30x wrk",
+def https_rows(settings: Settings) -> list[Row]:
+    """P2 bulk HTTPS vs wrk"""
+    wrk = which("wrk", "apt-get install -y wrk")
+    batch = mixed_events(settings.pick(10_000, 3_000))
+    seconds = settings.pick(3, 2)
+    with uvicorn_receiver() as (url, ca):
+        query = f"{url}?eventtype={batch[0].event_type}"
+        samples = interleave(
+            {
+                "wrk": _wrk(wrk, query, batch[0].body, 50, seconds),
+                "c50": _send_many(url, ca, batch, 50),
+                "c10": _send_many(url, ca, batch, 10),
+            },
+            settings.rounds,
         )
-    )
-    rows.append(
-        row(
-            "bulk HTTPS throughput at 50 vs at 10 concurrent",
-            rates[50] / rates[10],
-            "x",
-            goal=">= 1.0",
-        )
-    )
-    return rows
+    unit = "req/s"
+    at50 = Series("AsyncSender.send_many at 50 concurrent", unit, samples["c50"])
+    return [
+        Row("P2", at50, Series("wrk -t1 -c50, same receiver and body", unit, samples["wrk"]),
+            ratio_at_least(0.5, target=0.8),
+            note="uvicorn (1 worker, httptools) with TLS on the same 2 cores as the client"),
+        Row("P2b", at50, Series("AsyncSender.send_many at 10 concurrent", unit, samples["c10"]),
+            ratio_at_least(1.0), title="bulk HTTPS at 50 vs at 10 concurrent"),
+    ]  # fmt: skip
 
 
-# -- 2. in-process ASGI -------------------------------------------------------------------
+# -- P3: in-process ASGI ------------------------------------------------------------------
 
 
-async def _asgi_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
-    more = True
-    while more:
-        more = (await receive()).get("more_body", False)
-    await send({"type": "http.response.start", "status": 200, "headers": []})
-    await send({"type": "http.response.body", "body": b""})
+def _bare_asgi(batch: Sequence[Any]) -> Callable[[], float]:
+    import httpx
 
-
-def bench_in_process(count: int = 5_000) -> list[dict[str, Any]]:
-    batch = list(events(count))
-
-    async def bare() -> float:
-        transport = httpx.ASGITransport(app=_asgi_app)
+    async def once() -> float:
+        transport = httpx.ASGITransport(app=asgi_app)
         async with httpx.AsyncClient(transport=transport) as client:
             started = time.perf_counter()
             for event in batch:
                 url = f"https://receiver.test{PATH}?eventtype={event.event_type}"
                 await client.post(url, content=event.body, headers=event.headers)
-            return count / (time.perf_counter() - started)
+            return len(batch) / (time.perf_counter() - started)
 
-    async def ours() -> float:
-        async with AsyncSender.for_app(_asgi_app, client_secret=SECRET) as sender:
+    return lambda: asyncio.run(once())
+
+
+def _ours_async(batch: Sequence[Any]) -> Callable[[], float]:
+    from ecwid_mock import AsyncSender
+
+    async def once() -> float:
+        async with AsyncSender.for_app(asgi_app) as sender:
+            await sender.send(batch[0])
             started = time.perf_counter()
             for event in batch:
                 await sender.send(event)
-            return count / (time.perf_counter() - started)
+            return len(batch) / (time.perf_counter() - started)
 
-    baseline = max(asyncio.run(bare()) for _ in range(2))
-    value = max(asyncio.run(ours()) for _ in range(2))
-    return [
-        row(
-            "in-process ASGI deliveries/s vs bare httpx ASGITransport loop",
-            value,
-            "deliveries/s",
-            baseline=baseline,
-            goal=">= 0.7x",
-        )
-    ]
+    return lambda: asyncio.run(once())
 
 
-# -- 3. the retry scheduler on the virtual clock ------------------------------------------
+def _ours_sync(batch: Sequence[Any]) -> Callable[[], float]:
+    from ecwid_mock import Sender
 
-
-class Refusing(httpx.BaseTransport):
-    """A receiver that refuses every connection at once."""
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
-
-
-def bench_scheduler(count: int = 1_000) -> list[dict[str, Any]]:
-    batch = list(events(count))
-    sender = Sender("https://receiver.test/hook", client_secret=SECRET, transport=Refusing())
-    started = time.perf_counter()
-    deliveries = sender.send_batch(batch)
-    sender.run_until_idle()
-    elapsed = time.perf_counter() - started
-    attempts = sum(len(d.attempts) for d in deliveries)
-    if attempts != 28 * count or any(d.outcome.value != "dropped" for d in deliveries):
-        raise RuntimeError("the schedule did not run to the end")
-    # What the transport alone costs: the same failure raised and caught, no scheduling.
-    transport, request = Refusing(), httpx.Request("POST", "https://receiver.test/hook")
-    started = time.perf_counter()
-    for _ in range(attempts):
-        with contextlib.suppress(httpx.ConnectError):
-            transport.handle_request(request)
-    transport_cost = time.perf_counter() - started
-    return [
-        row(f"{count:,} failing events through the 24 h schedule ({attempts:,} attempts)",
-            elapsed, "s", goal="< 5 s"),
-        row("scheduler + recording cost per attempt (transport cost removed)",
-            (elapsed - transport_cost) / attempts * 1e6, "us"),
-    ]  # fmt: skip
-
-
-# -- 4. memory of a very large bulk send ---------------------------------------------------
-
-
-class Answering(httpx.AsyncBaseTransport):
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200)
-
-
-def _million_worker(count: int) -> dict[str, float]:
-    def rss_mb() -> float:
-        with open("/proc/self/statm") as statm:
-            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-
-    async def main() -> dict[str, float]:
-        samples: list[float] = []
-        async with AsyncSender(
-            "https://receiver.test/hook", client_secret=SECRET, transport=Answering()
-        ) as sender:
+    def once() -> float:
+        with Sender.for_app(asgi_app) as sender:
+            sender.send(batch[0])
             started = time.perf_counter()
-            run = sender.send_many(events(count), concurrency=50)
-            async for _ in run:
-                if run.summary.total % (count // 10) == 0:
-                    samples.append(rss_mb())
-            elapsed = time.perf_counter() - started
-        if run.summary.delivered != count:
-            raise RuntimeError("not every event was delivered")
-        return {
-            "per_second": count / elapsed,
-            "rss_first_tenth_mb": samples[0],
-            "rss_last_mb": samples[-1],
-            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        }
+            for event in batch:
+                sender.send(event)
+            return len(batch) / (time.perf_counter() - started)
 
-    result: dict[str, float] = run_async(main)
-    return result
+    return once
 
 
-def bench_memory(count: int) -> list[dict[str, Any]]:
-    output = subprocess.run(
-        [sys.executable, __file__, "--memory-worker", str(count)],
-        capture_output=True, text=True, check=True, timeout=1800,
-    ).stdout  # fmt: skip
-    figures = json.loads(output)
+def in_process_rows(settings: Settings) -> list[Row]:
+    """P3 in-process ASGI delivery vs bare httpx.ASGITransport"""
+    batch = mixed_events(settings.pick(2_000, 500))
+    unit = "deliveries/s"
+    sniffio = "importable" if importlib.util.find_spec("sniffio") else "NOT importable"
+    anchor = ("bare httpx.AsyncClient(ASGITransport) post loop", unit, _bare_asgi(batch))
+    note = f"sequential, asyncio, minimal app; sniffio {sniffio} in this run"
     return [
-        row(f"bulk send of {count:,} events (answer-at-once transport), peak RSS",
-            figures["peak_rss_mb"], "MB", goal="<= 150 MB"),
-        row("  RSS growth from the first tenth to the end",
-            figures["rss_last_mb"] - figures["rss_first_tenth_mb"], "MB", goal="flat"),
-        row("  events per second", figures["per_second"], "events/s"),
+        compare("P3", ("AsyncSender.for_app(app).send, one by one", unit, _ours_async(batch)),
+                anchor, settings.rounds, ratio_at_least(1.0, target=1.5), note=note),
+        compare("P3b", ("Sender.for_app(app).send (sync, the ecwid fixture's path)", unit,
+                        _ours_sync(batch)),
+                anchor, settings.rounds, ratio_at_least(1.0, target=1.5), note=note),
     ]  # fmt: skip
 
 
-def run(*, million: bool = True) -> list[dict[str, Any]]:
-    """Every benchmark row; ``million=False`` sends 200,000 events in the memory run."""
-    rows: list[dict[str, Any]] = []
-    rows += bench_scheduler()
-    rows += bench_in_process()
-    rows += bench_memory(1_000_000 if million else 200_000)
-    rows += bench_https()
-    return rows
+# -- S1: what sniffio being importable is worth -------------------------------------------
+
+_SNIFFIO_CHILD = """
+import asyncio, importlib.machinery, sys, time
+sys.path.insert(0, sys.argv[2])
+hidden = sys.argv[1]
+if hidden:
+    class HideSniffio:
+        '''Make `import sniffio` fail after the same path scan a missing module costs.'''
+        @staticmethod
+        def find_spec(name, path=None, target=None):
+            if name != "sniffio":
+                return None
+            importlib.machinery.PathFinder.find_spec(name, [p for p in sys.path if p != hidden])
+            raise ModuleNotFoundError("No module named 'sniffio'", name=name)
+    sys.meta_path.insert(0, HideSniffio)
+import bench_sender
+batch = bench_sender.mixed_events(int(sys.argv[3]))
+print(bench_sender._ours_async(batch)(), bench_sender._bare_asgi(batch)())
+"""
 
 
-def main(argv: list[str]) -> int:
-    if argv[:1] == ["--memory-worker"]:
-        print(json.dumps(_million_worker(int(argv[1]))))
-        return 0
-    rows = run(million="--quick" not in argv)
-    if "--json" in argv:
-        print(json.dumps(rows, indent=2))
-        return 0
-    for r in rows:
-        base = "" if r["baseline"] is None else f"  baseline {r['baseline']:,}"
-        ratio = "" if r["ratio"] is None else f"  ratio {r['ratio']:.2f}"
-        goal = f"  goal {r['goal']}" if r["goal"] else ""
-        print(f"{r['name']}: {r['value']:,} {r['unit']}{base}{ratio}{goal}")
-    return 0
+def sniffio_rows(settings: Settings) -> list[Row]:
+    """S1 in-process delivery with sniffio importable vs not"""
+    spec = importlib.util.find_spec("sniffio")
+    if spec is None or not spec.origin:
+        raise Skip("sniffio not importable here: install it to measure what it is worth")
+    location = str(Path(spec.origin).parent.parent)
+    count = str(settings.pick(2_000, 500))
+    here = str(Path(__file__).resolve().parent)
+    results: dict[str, list[tuple[float, float]]] = {"with": [], "without": []}
 
+    def child(hide: str, key: str) -> Callable[[], float]:
+        def measure() -> float:
+            ours, bare = map(float, fresh_python(_SNIFFIO_CHILD, hide, here, count).split())
+            results[key].append((ours, bare))
+            return ours
+
+        return measure
+
+    interleave({"with": child("", "with"), "without": child(location, "without")},
+               settings.pick(5, 3), warm_up=False)  # fmt: skip
+    unit = "deliveries/s"
+
+    def series(key: str, which_rate: int, label: str) -> Series:
+        return Series(label, unit, tuple(r[which_rate] for r in results[key]))
+
+    return [
+        Row("S1", series("with", 0, "AsyncSender.for_app, sniffio importable"),
+            series("without", 0, "the same, sniffio not importable"),
+            note="each round a fresh interpreter; 'not importable' hides it behind the same "
+                 "sys.path scan a missing module costs"),
+        Row("S1b", series("with", 1, "bare httpx ASGITransport loop, sniffio importable"),
+            series("without", 1, "the same, sniffio not importable")),
+    ]  # fmt: skip
+
+
+# -- P4: the retry schedule on the virtual clock ------------------------------------------
+
+
+def _refusing_transport() -> Any:
+    import httpx
+
+    class Refusing(httpx.BaseTransport):
+        """A receiver that refuses every connection at once."""
+
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
+
+    return Refusing()
+
+
+def _schedule(batch: Sequence[Any], expected: int) -> Callable[[], float]:
+    from ecwid_mock import Sender
+
+    def once() -> float:
+        sender = Sender("https://receiver.test/hook", transport=_refusing_transport())
+        started = time.perf_counter()
+        deliveries = sender.send_batch(batch)
+        sender.run_until_idle()
+        elapsed = time.perf_counter() - started
+        attempts = sum(len(d.attempts) for d in deliveries)
+        sender.close()
+        if attempts != expected:
+            raise RuntimeError(f"{attempts} attempts, expected {expected}")
+        return elapsed
+
+    return once
+
+
+def _bare_heapq(events: int, offsets: Sequence[float]) -> Callable[[], float]:
+    def once() -> float:
+        started = time.perf_counter()
+        heap = [(0.0, i, 0) for i in range(events)]
+        heapq.heapify(heap)
+        attempts: list[tuple[int, float]] = []
+        while heap:
+            _, event, done = heapq.heappop(heap)
+            attempts.append((event, time.time()))  # the record of one attempt
+            if done < len(offsets):
+                heapq.heappush(heap, (offsets[done], event, done + 1))
+        return time.perf_counter() - started
+
+    return once
+
+
+def schedule_rows(settings: Settings) -> list[Row]:
+    """P4 28,000 failing attempts through the 24 h schedule"""
+    import ecwid_mock
+
+    terms = ecwid_mock.contract()
+    offsets = terms.retry_offsets[terms.default_retry_policy]
+    events = 1_000
+    expected = events * (len(offsets) + 1)
+    batch = mixed_events(events)
+    return [
+        compare(
+            "P4",
+            (f"{events:,} events, {expected:,} refused attempts, run_until_idle", "s",
+             _schedule(batch, expected)),
+            ("bare heapq loop scheduling the same attempts", "s", _bare_heapq(events, offsets)),
+            settings.rounds,
+            value_below(0.5, "s") | ratio_at_most(5),
+        )
+    ]  # fmt: skip
+
+
+# -- P8: a million events through the CLI over HTTPS ---------------------------------------
+
+
+def cli_memory_rows(settings: Settings) -> list[Row]:
+    """P8 ecwid-mock send of 1,000,000 events over HTTPS: peak RSS"""
+    count = settings.pick(1_000_000, 50_000)
+    script = shutil.which("ecwid-mock") or str(Path(sys.executable).parent / "ecwid-mock")
+    command = [script] if os.path.exists(script) else [sys.executable, "-m", "ecwid_mock"]
+    env = {**os.environ, "ECWID_CLIENT_SECRET": SECRET}
+    with uvicorn_receiver() as (url, ca):
+
+        def send(n: int) -> Sequence[str]:
+            return [*command, "send", "mixed", "--count", str(n), "--concurrency", "50",
+                    "--url", url, "--cacert", str(ca)]  # fmt: skip
+
+        return flat_memory_rows(
+            "P8", "ecwid-mock send mixed -c 50 over HTTPS", send, count,
+            peak_goal=value_at_most(50, "MB"), growth_mb=5, env=env,
+        )  # fmt: skip
+
+
+ROWS: dict[str, RowMaker] = {
+    "P2": https_rows,
+    "P3": in_process_rows,
+    "S1": sniffio_rows,
+    "P4": schedule_rows,
+    "P8": cli_memory_rows,
+}
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main(ROWS))

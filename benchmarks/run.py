@@ -1,87 +1,39 @@
-"""Every benchmark of the project in one run, as one table of figures with in-run baselines.
+"""Every benchmark row of the project in one run, each judged against its in-run anchor.
 
-    python benchmarks/run.py            # everything (a few minutes; includes million-event runs)
-    python benchmarks/run.py --quick    # smaller memory runs (200,000 events)
-    python benchmarks/run.py --only validate,cli --json figures.json
+    python benchmarks/run.py                # the full table (about 17 minutes on 2 busy cores)
+    python benchmarks/run.py --quick        # fewer rounds, smaller counts, no suite run
+    python benchmarks/run.py --row P2,V1    # only these rows
+    python benchmarks/run.py --json out.json
 
-Each bench_*.py module also runs on its own. Goals come from the project's issues; a row whose
-goal is missed is marked MISSED, and the exit code is 1 if any is.
+Each row measures a figure and its anchor in interleaved rounds and prints min/median/max;
+a row with a goal prints ok or MISSED (judged on the median), and the exit code is 1 when
+any goal is missed. See benchmarks/README.md for what each row means.
 """
 
 from __future__ import annotations
 
-import argparse
-import importlib
-import json
 import sys
-import time
-from pathlib import Path
-from typing import Any
 
-HERE = Path(__file__).resolve().parent
-SUITES = ("validate", "factory", "sender", "plugin", "cli", "replay")
+import bench_cli
+import bench_conformance
+import bench_factory
+import bench_https_server
+import bench_plugin
+import bench_sender
+import bench_suite
+import bench_validate
+from _harness import RowMaker, main
 
+#: The goals table first, in its order, then the informational rows.
+ORDER = ("V1", "P1", "P2", "P3", "P4", "P5", "P6", "P8", "C1", "T1",
+         "S1", "I1", "F1", "F2", "H1", "H2")  # fmt: skip
 
-def _run_suite(name: str, quick: bool) -> list[dict[str, Any]]:
-    module = importlib.import_module(f"bench_{name}")
-    if name == "factory":
-        return list(module.run(events=200_000 if quick else 1_000_000))
-    if name == "sender":
-        return list(module.run(million=not quick))
-    return list(module.run())
-
-
-def _fmt(value: Any) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, float):
-        return f"{value:,.2f}" if abs(value) < 100 else f"{value:,.0f}"
-    return f"{value:,}" if isinstance(value, int) else str(value)
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="smaller memory runs")
-    parser.add_argument("--only", default=",".join(SUITES), help="comma-separated suites")
-    parser.add_argument("--json", metavar="FILE", help="also write the rows as JSON")
-    args = parser.parse_args(argv)
-    chosen = [s.strip() for s in args.only.split(",") if s.strip()]
-    unknown = sorted(set(chosen) - set(SUITES))
-    if unknown:
-        parser.error(f"unknown suite(s) {', '.join(unknown)}; choose from {', '.join(SUITES)}")
-    sys.path.insert(0, str(HERE))
-    rows: list[dict[str, Any]] = []
-    for name in chosen:
-        started = time.perf_counter()
-        print(f"running {name}...", file=sys.stderr, flush=True)
-        for row in _run_suite(name, args.quick):
-            rows.append({"suite": name, **row})
-        print(f"  {name}: {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
-    headers = ["SUITE", "FIGURE", "VALUE", "UNIT", "BASELINE", "RATIO", "GOAL", ""]
-    table = []
-    for row in rows:
-        ok = row.get("ok")
-        verdict = "" if ok is None or not row.get("goal") else ("ok" if ok else "MISSED")
-        table.append(
-            [
-                row["suite"],
-                str(row["name"]),
-                _fmt(row.get("value")),
-                str(row.get("unit", "")),
-                _fmt(row.get("baseline")),
-                _fmt(row.get("ratio")),
-                str(row.get("goal") or ""),
-                verdict,
-            ]
-        )
-    widths = [max(len(h), *(len(r[i]) for r in table)) for i, h in enumerate(headers)]
-    print("  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip())
-    for line in table:
-        print("  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip())
-    if args.json:
-        Path(args.json).write_text(json.dumps(rows, indent=2, default=str) + "\n")
-    return 1 if any(r.get("ok") is False and r.get("goal") for r in rows) else 0
-
+_ALL: dict[str, RowMaker] = {}
+for module in (bench_validate, bench_factory, bench_sender, bench_plugin, bench_cli,
+               bench_conformance, bench_suite, bench_https_server):  # fmt: skip
+    _ALL.update(module.ROWS)
+ROWS: dict[str, RowMaker] = {key: _ALL[key] for key in ORDER}
+assert set(ROWS) == set(_ALL), sorted(set(_ALL) - set(ROWS))
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(ROWS))

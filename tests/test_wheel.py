@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import sysconfig
@@ -37,6 +38,32 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return built
 
 
+@pytest.fixture(scope="module")
+def fresh_env(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A new venv with only the wheel installed (by this environment's pip, without its own).
+
+    The dependencies come from this environment, placed after the fresh one's own
+    site-packages, so that ecwid_mock itself can only come from the wheel.
+    """
+    env_dir = tmp_path_factory.mktemp("fresh") / "venv"
+    venv.EnvBuilder(with_pip=False).create(env_dir)
+    python = env_dir / "bin" / "python"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet",
+         "--no-deps", "--no-index", str(wheel)],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    site = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    Path(site, "deps-from-test-env.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    return env_dir
+
+
 def test_wheel_contents(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     for schema in SCHEMAS.rglob("*.schema.json"):
@@ -50,24 +77,7 @@ def test_wheel_contents(wheel: Path) -> None:
     assert "ecwid-mock = ecwid_mock._cli:main" in text
 
 
-def test_wheel_installed_in_a_fresh_environment_validates(wheel: Path, tmp_path: Path) -> None:
-    env_dir = tmp_path / "venv"
-    venv.EnvBuilder(with_pip=True).create(env_dir)
-    python = env_dir / "bin" / "python"
-    subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", "--no-deps", str(wheel)],
-        check=True,
-        capture_output=True,
-    )
-    # The dependencies come from this environment, placed after the fresh one's own
-    # site-packages, so that ecwid_mock itself can only come from the wheel.
-    site = subprocess.run(
-        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-    Path(site, "deps-from-test-env.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+def test_wheel_installed_in_a_fresh_environment_validates(fresh_env: Path, tmp_path: Path) -> None:
     payload = json.loads((SCHEMAS / "events/order/updated.schema.json").read_text())["examples"][0]
     code = (
         "import json, sys, ecwid_mock\n"
@@ -78,7 +88,7 @@ def test_wheel_installed_in_a_fresh_environment_validates(wheel: Path, tmp_path:
         "print(len(ecwid_mock.EVENT_TYPES))\n"
     )
     done = subprocess.run(
-        [str(python), "-I", "-c", code],
+        [str(fresh_env / "bin" / "python"), "-I", "-c", code],
         input=json.dumps(payload),
         capture_output=True,
         text=True,
@@ -87,7 +97,23 @@ def test_wheel_installed_in_a_fresh_environment_validates(wheel: Path, tmp_path:
     )
     assert done.returncode == 0, done.stderr
     module_file, schema_root, event_type, count = done.stdout.split()
-    assert module_file.startswith(str(env_dir))
-    assert schema_root.startswith(str(env_dir))
+    assert module_file.startswith(str(fresh_env))
+    assert schema_root.startswith(str(fresh_env))
     assert schema_root.endswith("ecwid_mock/schemas")
     assert (event_type, count) == ("order.updated", "42")
+
+
+def test_installed_command_runs_the_demo(fresh_env: Path, tmp_path: Path) -> None:
+    """The README's `ecwid-mock demo`, from the wheel's console script, outside the source tree."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    done = subprocess.run(
+        [str(fresh_env / "bin" / "ecwid-mock"), "demo"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        check=False,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "46 of 46 steps behaved as Ecwid expects" in done.stdout

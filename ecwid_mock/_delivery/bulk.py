@@ -16,6 +16,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import TYPE_CHECKING
 
+from .._transports.inprocess import PARALLEL
 from .record import Delivery, DeliverySummary, Outcome
 
 if TYPE_CHECKING:
@@ -41,6 +42,7 @@ async def attempt_stream(
     stopping = False
 
     async def worker() -> None:
+        PARALLEL.set(concurrency > 1)  # this task's own context: sync transports use threads
         try:
             while not stopping and not source_errors:
                 try:

@@ -10,6 +10,7 @@ and fails through the one error table.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import threading
 import traceback
 from collections.abc import Awaitable, Callable
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     import httpx
 
 __all__ = [
+    "PARALLEL",
     "AsyncTransportPoster",
     "Poster",
     "SyncTransportPoster",
@@ -71,11 +73,18 @@ def _failure(exc: BaseException, timeouts: Timeouts) -> Answer:
     return Answer.failure(kind, detail)
 
 
-class SyncTransportPoster:
-    """Drives an ``httpx.BaseTransport`` (sync) from the delivery core, in worker threads.
+#: True while the delivery flow runs several attempts at once (set by the flow).
+PARALLEL: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "ecwid_mock_parallel", default=False
+)
 
-    Threads let concurrent sends overlap, as they would against a server; a transport's
-    handler may block (a ``threading.Barrier`` in a test) without stopping the loop.
+
+class SyncTransportPoster:
+    """Drives an ``httpx.BaseTransport`` (sync) from the delivery core.
+
+    One attempt at a time runs inline. Concurrent attempts run in worker threads, so they
+    overlap as they would against a server, and a handler may block (a
+    ``threading.Barrier`` in a test) without stopping the others.
     """
 
     def __init__(self, transport: httpx.BaseTransport, timeouts: Timeouts, *, owned: bool):
@@ -102,6 +111,8 @@ class SyncTransportPoster:
     async def post(self, wire: Wire) -> Answer:
         import asyncio
 
+        if not PARALLEL.get():  # one at a time: no thread hop (28,000 retries in a second)
+            return self._call(wire)
         if self._pool is None:
             from concurrent.futures import ThreadPoolExecutor
 

@@ -120,6 +120,7 @@ class Wire:
     body: bytes
     timeout: dict[str, float | None]
     data: bytes
+    cached_request: Any = field(default=None, compare=False, repr=False)
 
     @classmethod
     def build(
@@ -141,15 +142,20 @@ class Wire:
         return self.target.url
 
     def httpx_request(self) -> httpx.Request:
-        import httpx
+        """The request as httpx transports take it, built once and resent on every retry."""
+        request = self.cached_request
+        if request is None:
+            import httpx
 
-        return httpx.Request(
-            "POST",
-            self.target.httpx_url,
-            headers=self.lines,
-            content=self.body,
-            extensions={"timeout": self.timeout},
-        )
+            request = httpx.Request(
+                "POST",
+                self.target.httpx_url,
+                headers=self.lines,
+                content=self.body,
+                extensions={"timeout": self.timeout},
+            )
+            object.__setattr__(self, "cached_request", request)
+        return request
 
 
 @dataclass(frozen=True, slots=True)
