@@ -50,8 +50,10 @@ class CompressedSchedule:
 
     def __post_init__(self) -> None:
         scale = self.time_scale
-        if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not (
-            0 < scale < math.inf
+        if (
+            isinstance(scale, bool)
+            or not isinstance(scale, (int, float))
+            or not (0 < scale < math.inf)
         ):
             raise InvalidOption("time_scale", scale, "a number of Ecwid seconds per second > 0")
         if any(b <= a for a, b in itertools.pairwise((0.0, *self.offsets))):

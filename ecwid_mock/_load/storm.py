@@ -36,8 +36,10 @@ class BacklogEvent:
 
 def _check(outage_hours: float, rate: float) -> None:
     for name, value in (("outage hours", outage_hours), ("normal rate", rate)):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
-            0 < value < math.inf
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not (0 < value < math.inf)
         ):
             raise InvalidOption(name, value, "a number above 0")
 

@@ -27,32 +27,94 @@ def add_arguments(parser: Any) -> None:
     facts = contract()
     group = parser.add_argument_group("ecwid-mock", "Ecwid webhook load (ecwid_mock.locust)")
     add = group.add_argument
-    add("--ecwid-cacert", metavar="FILE", env_var=CACERT_ENV, default=None,
-        help=f"PEM file of CAs to trust (or ${CACERT_ENV}); default: the system's")  # fmt: skip
-    add("--ecwid-seed", type=int, metavar="S", default=None,
-        help="seed of the events (default: drawn on the master and printed)")  # fmt: skip
-    add("--ecwid-types", metavar="T,T", default="",
-        help="comma-separated event types (default: a shop-like mix of all)")  # fmt: skip
-    add("--ecwid-retry-policy", metavar="NAME", default=facts.default_retry_policy,
-        help=f"current, legacy or none (default {facts.default_retry_policy})")  # fmt: skip
-    add("--ecwid-time-scale", type=float, metavar="X", default=DEFAULT_TIME_SCALE,
-        help="Ecwid seconds per real second (default 3600: 24 h of retries in 24 s)")  # fmt: skip
-    add("--ecwid-user-rate", type=float, metavar="R", default=0.0,
-        help="new events per second per user; 0: as fast as the receiver answers")  # fmt: skip
-    add("--ecwid-profile", choices=PROFILES, default="steady",
-        help="steady, burst or storm (the retry storm after an outage)")  # fmt: skip
-    add("--ecwid-burst-factor", type=float, metavar="K", default=10.0,
-        help="burst: users during the burst, as a multiple of -u (default 10)")  # fmt: skip
-    add("--ecwid-burst-at", type=float, metavar="S", default=5.0,
-        help="burst: seconds before the burst begins (default 5)")  # fmt: skip
-    add("--ecwid-burst-seconds", type=float, metavar="S", default=5.0,
-        help="burst: how long the burst lasts (default 5)")  # fmt: skip
-    add("--ecwid-outage-hours", type=float, metavar="D", default=6.0,
-        help="storm: hours the receiver was down (default 6)")  # fmt: skip
-    add("--ecwid-min-delivered", type=float, metavar="RATIO", default=DEFAULT_MIN_DELIVERED,
-        help=f"fail the run below this delivered ratio (default {DEFAULT_MIN_DELIVERED})")  # fmt: skip
-    add("--ecwid-max-p95", type=float, metavar="S", default=facts.response_timeout,
-        help=f"fail the run when p95 exceeds S seconds (default {facts.response_timeout:g})")  # fmt: skip
+    add(
+        "--ecwid-cacert",
+        metavar="FILE",
+        env_var=CACERT_ENV,
+        default=None,
+        help=f"PEM file of CAs to trust (or ${CACERT_ENV}); default: the system's",
+    )
+    add(
+        "--ecwid-seed",
+        type=int,
+        metavar="S",
+        default=None,
+        help="seed of the events (default: drawn on the master and printed)",
+    )
+    add(
+        "--ecwid-types",
+        metavar="T,T",
+        default="",
+        help="comma-separated event types (default: a shop-like mix of all)",
+    )
+    add(
+        "--ecwid-retry-policy",
+        metavar="NAME",
+        default=facts.default_retry_policy,
+        help=f"current, legacy or none (default {facts.default_retry_policy})",
+    )
+    add(
+        "--ecwid-time-scale",
+        type=float,
+        metavar="X",
+        default=DEFAULT_TIME_SCALE,
+        help="Ecwid seconds per real second (default 3600: 24 h of retries in 24 s)",
+    )
+    add(
+        "--ecwid-user-rate",
+        type=float,
+        metavar="R",
+        default=0.0,
+        help="new events per second per user; 0: as fast as the receiver answers",
+    )
+    add(
+        "--ecwid-profile",
+        choices=PROFILES,
+        default="steady",
+        help="steady, burst or storm (the retry storm after an outage)",
+    )
+    add(
+        "--ecwid-burst-factor",
+        type=float,
+        metavar="K",
+        default=10.0,
+        help="burst: users during the burst, as a multiple of -u (default 10)",
+    )
+    add(
+        "--ecwid-burst-at",
+        type=float,
+        metavar="S",
+        default=5.0,
+        help="burst: seconds before the burst begins (default 5)",
+    )
+    add(
+        "--ecwid-burst-seconds",
+        type=float,
+        metavar="S",
+        default=5.0,
+        help="burst: how long the burst lasts (default 5)",
+    )
+    add(
+        "--ecwid-outage-hours",
+        type=float,
+        metavar="D",
+        default=6.0,
+        help="storm: hours the receiver was down (default 6)",
+    )
+    add(
+        "--ecwid-min-delivered",
+        type=float,
+        metavar="RATIO",
+        default=DEFAULT_MIN_DELIVERED,
+        help=f"fail the run below this delivered ratio (default {DEFAULT_MIN_DELIVERED})",
+    )
+    add(
+        "--ecwid-max-p95",
+        type=float,
+        metavar="S",
+        default=facts.response_timeout,
+        help=f"fail the run when p95 exceeds S seconds (default {facts.response_timeout:g})",
+    )
 
 
 @dataclass(frozen=True)
@@ -78,9 +140,10 @@ class LoadOptions:
         from .._schemas.catalog import event_info
 
         schedule = CompressedSchedule.named(
-            parsed.ecwid_retry_policy, _number(parsed, "time_scale", above=0.0),
+            parsed.ecwid_retry_policy,
+            _number(parsed, "time_scale", above=0.0),
             source="--ecwid-retry-policy",
-        )  # fmt: skip
+        )
         thresholds = Thresholds(
             _number(parsed, "min_delivered", low=0.0, high=1.0),
             _number(parsed, "max_p95", above=0.0),

@@ -84,7 +84,9 @@ class LoadProcess:
             data["outage_hours"], data["rate"], schedule, share=data["share"], shares=data["shares"]
         ):
             first = now - event.age
-            self.heap.push(now + event.due_after, Pending(None, first, event.attempts_made, event.age))
+            self.heap.push(
+                now + event.due_after, Pending(None, first, event.attempts_made, event.age)
+            )
             taken += 1
         self.sent += taken
         return taken

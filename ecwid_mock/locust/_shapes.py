@@ -25,6 +25,9 @@ class _Profile(LoadTestShape):
     abstract = True
     use_common_options = True
 
+    def tick(self) -> Tick:  # pragma: no cover - every profile defines its own
+        raise NotImplementedError
+
     def _setting(self) -> tuple[int, float, float | None, LoadOptions]:
         runner = self.runner
         assert runner is not None, "a shape ticks only once Locust gave it a runner"
@@ -89,8 +92,9 @@ class RetryStormProfile(_Profile):
     def _seed(self, normal_rate: float, options: LoadOptions) -> None:
         runner = self.runner
         assert runner is not None
+        parsed: Any = runner.environment.parsed_options
         data = {
-            "policy": runner.environment.parsed_options.ecwid_retry_policy,
+            "policy": parsed.ecwid_retry_policy,
             "time_scale": options.schedule.time_scale,
             "outage_hours": options.outage_hours,
             "rate": normal_rate,
@@ -123,4 +127,5 @@ class EcwidProfile(_Profile):
             kind = {"steady": SteadyProfile, "burst": BurstProfile, "storm": RetryStormProfile}
             self._chosen = kind[options.profile]()
             self._chosen.runner = self.runner
-        return self._chosen.tick()
+        tick: Tick = self._chosen.tick()
+        return tick

@@ -99,7 +99,10 @@ class EcwidWebhookUser(FastHttpUser):
 
     def ssl_context_factory(self, cafile: str | None = None) -> ssl.SSLContext:
         """A verifying context: the CA file of the options, else the system's trust store."""
-        return gevent.ssl.create_default_context(cafile=self._process.options.cacert or cafile)
+        context: ssl.SSLContext = gevent.ssl.create_default_context(
+            cafile=self._process.options.cacert or cafile
+        )
+        return context
 
     def on_start(self) -> None:
         process = self._process
@@ -169,7 +172,8 @@ class EcwidWebhookUser(FastHttpUser):
             try:
                 length = len(response.read())
                 status = response.status_code
-                location = response.get("location")
+                found = response.get("location")
+                location = found if isinstance(found, str) else None
             finally:
                 response.release()
         except gevent.GreenletExit:
