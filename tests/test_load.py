@@ -129,6 +129,8 @@ def test_storm_needs_a_positive_outage_and_rate(hours: float, rate: float) -> No
 
 # -- the ledger -------------------------------------------------------------------------
 
+THRESHOLDS = Thresholds(min_delivered=0.99, max_p95=10.0)
+
 
 def test_ledgers_add_up_and_balance() -> None:
     a = Ledger(sent=10, delivered=7, dropped=1, pending=2, attempts=15, retries=5)
@@ -139,6 +141,16 @@ def test_ledgers_add_up_and_balance() -> None:
     assert Ledger.from_dict(total.as_dict()) == total
     assert not Ledger(sent=3, delivered=1).balanced
     assert "sent 3 != delivered 1" in Ledger(sent=3, delivered=1).line()
+
+
+def test_attempts_cut_off_by_the_stop_stay_pending_but_do_not_count_against_the_ratio() -> None:
+    ledger = Ledger(sent=100, delivered=98, pending=2, attempts=98, interrupted=2)
+    assert ledger.balanced
+    assert ledger.delivered_ratio == 1.0
+    assert judge_run(ledger, THRESHOLDS, p95=0.01) == []
+    assert "2 cut off by the stop" in ledger.line()
+    waiting = Ledger(sent=100, delivered=98, pending=2, attempts=100)  # retries due later
+    assert judge_run(waiting, THRESHOLDS, p95=0.01) != []
 
 
 def test_a_worker_report_with_a_bad_count_is_refused() -> None:
@@ -155,9 +167,6 @@ def test_the_book_keeps_each_workers_latest_ledger() -> None:
     assert book.missing_final() == []
     book.record("w3", Ledger(), final=False)
     assert book.missing_final() == ["w3"]
-
-
-THRESHOLDS = Thresholds(min_delivered=0.99, max_p95=10.0)
 
 
 def test_a_balanced_delivered_run_passes() -> None:

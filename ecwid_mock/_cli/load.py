@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from .._schemas.contract import contract
 from ._common import CommandError, add_command
 from .sign import SECRET_ENV, add_secret_option, optional_secret
 
@@ -125,13 +126,14 @@ def build_command(args: argparse.Namespace) -> list[str]:
     """The ``python -m locust ...`` command line for ``args`` (already checked)."""
     command = [sys.executable, "-m", "locust", "-f", str(locustfile_path()), "--headless"]
     if args.worker:
-        command.append("--worker")
+        command += ["--worker", "--stop-timeout", _number(contract().response_timeout)]
         if args.master_host:
             command += ["--master-host", args.master_host]
         return command + _extra(args)
     command += ["--host", args.url, "-u", str(args.users)]
     command += ["-r", _number(args.spawn_rate if args.spawn_rate is not None else args.users)]
-    command += ["-t", args.run_time, "--only-summary"]
+    # users finish the attempt in flight when the run ends, as Ecwid would
+    command += ["-t", args.run_time, "--stop-timeout", _number(contract().response_timeout)]
     if args.master:
         command.append("--master")
         if args.expect_workers is not None:

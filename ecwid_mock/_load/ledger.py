@@ -23,7 +23,9 @@ class Ledger:
     """Counts of one process, or their sum.
 
     ``sent``: events taken into delivery (first attempts made here, plus backlog events of a
-    storm); ``attempts``: HTTP attempts with a verdict, ``retries`` of them after the first.
+    storm); ``attempts``: HTTP attempts with a verdict, ``retries`` of them after the first;
+    ``interrupted``: pending events whose attempt was cut off by the end of the run (no
+    verdict, so they do not count against the delivered ratio).
     """
 
     sent: int = 0
@@ -32,6 +34,7 @@ class Ledger:
     pending: int = 0
     attempts: int = 0
     retries: int = 0
+    interrupted: int = 0
 
     @property
     def balanced(self) -> bool:
@@ -39,8 +42,9 @@ class Ledger:
 
     @property
     def delivered_ratio(self) -> float:
-        """Delivered events per event sent (0.0 when nothing was sent)."""
-        return self.delivered / self.sent if self.sent else 0.0
+        """Delivered events per event sent whose attempts got a verdict (0.0 when none)."""
+        judged = self.sent - self.interrupted
+        return self.delivered / judged if judged > 0 else 0.0
 
     def __add__(self, other: Ledger) -> Ledger:
         return Ledger(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in _FIELDS})
@@ -70,7 +74,8 @@ class Ledger:
         sign = "=" if self.balanced else "!="
         return (
             f"sent {self.sent} {sign} delivered {self.delivered} + dropped {self.dropped}"
-            f" + pending {self.pending} ({self.attempts} attempts, {self.retries} retries)"
+            f" + pending {self.pending} ({self.attempts} attempts, {self.retries} retries"
+            f"{f', {self.interrupted} cut off by the stop' if self.interrupted else ''})"
         )
 
 
@@ -138,7 +143,7 @@ def judge_run(
         problems.append("no event was sent")
     elif ledger.delivered_ratio < thresholds.min_delivered:
         problems.append(
-            f"delivered {ledger.delivered} of {ledger.sent} events"
+            f"delivered {ledger.delivered} of {ledger.sent - ledger.interrupted} events"
             f" ({ledger.delivered_ratio:.1%}), below the minimum {thresholds.min_delivered:.1%}"
         )
     if p95 is not None and p95 > thresholds.max_p95:

@@ -54,6 +54,7 @@ class LoadProcess:
         self.book = LedgerBook()
         self.sent = self.delivered = self.dropped = self.attempts = self.retries = 0
         self.in_flight = 0
+        self.interrupted = 0
         self.user_numbers = itertools.count()
 
     @property
@@ -73,6 +74,7 @@ class LoadProcess:
             pending=len(self.heap) + self.in_flight,
             attempts=self.attempts,
             retries=self.retries,
+            interrupted=self.interrupted,
         )
 
     def seed_backlog(self, data: dict[str, Any]) -> int:

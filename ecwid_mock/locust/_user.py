@@ -176,8 +176,9 @@ class EcwidWebhookUser(FastHttpUser):
                 location = found if isinstance(found, str) else None
             finally:
                 response.release()
-        except gevent.GreenletExit:
-            process.heap.push(started_at, replace(pending, event=event))  # still pending
+        except gevent.GreenletExit:  # the run stopped mid-attempt: still pending, no verdict
+            process.heap.push(started_at, replace(pending, event=event))
+            process.interrupted += 1
             raise
         except Exception as exc:
             error, detail = _error_kind(exc), f"{type(exc).__name__}: {exc}"
