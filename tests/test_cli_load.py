@@ -124,3 +124,16 @@ def test_without_the_extra_says_how_to_install_it(
     assert capsys.readouterr().err == (
         "ecwid-mock load: error: Locust is not installed: pip install 'ecwid-mock[locust]'\n"
     )
+
+
+def test_every_command_of_the_load_docs_is_accepted(capsys: pytest.CaptureFixture[str]) -> None:
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "load.md").read_text("utf-8")
+    lines = [line.split("#")[0].strip() for line in docs.splitlines()]
+    commands = [shlex.split(line)[1:] for line in lines if line.startswith("ecwid-mock load ")]
+    assert len(commands) >= 4
+    for args in commands:
+        cacert = "--cacert" in args
+        if cacert:  # the docs' CA file: any existing file will do here
+            args[args.index("--cacert") + 1] = __file__
+        assert main([args[0], "--print-command", *args[1:]]) == 0, args
+        assert "--headless" in capsys.readouterr().out

@@ -16,6 +16,7 @@ from locust import events
 from locust.env import Environment
 from locust.runners import STATE_STOPPED, MasterRunner, WorkerRunner
 
+from .._delivery.url import check_webhook_url
 from .._errors import EcwidMockError
 from .._events.event import Event
 from .._load.ledger import Ledger, LedgerBook, judge_run
@@ -110,6 +111,8 @@ def _sends(environment: Environment) -> bool:
 
 
 def _options(environment: Environment) -> LoadOptions:
+    if environment.host:  # workers get it from the master later, and check it then
+        check_webhook_url(environment.host)
     return LoadOptions.from_parsed(environment.parsed_options, sends=_sends(environment))
 
 

@@ -24,7 +24,7 @@ from .._errors import EcwidMockError
 from .._events.event import Event
 from .._events.factory import EventFactory
 from .._schemas.contract import contract
-from ._process import LoadProcess, Pending, load_process
+from ._process import LoadProcess, Pending, load_process, logger
 
 __all__ = ["FIRST_ATTEMPT", "RETRY", "EcwidWebhookUser", "NotDelivered"]
 
@@ -91,8 +91,6 @@ class EcwidWebhookUser(FastHttpUser):
     retry_name: ClassVar[str] = RETRY
 
     def __init__(self, environment: Any) -> None:
-        if environment.host is None and self.host is None:
-            raise StopUser("--host is required: the receiver's webhook URL (https://...)")
         super().__init__(environment)
         self._process: LoadProcess = load_process(environment)
         self._next_first = 0.0
@@ -111,7 +109,8 @@ class EcwidWebhookUser(FastHttpUser):
         try:
             check_webhook_url(url)
         except EcwidMockError as exc:
-            raise StopUser(str(exc)) from None
+            logger.error("ecwid-mock: %s", exc)
+            raise StopUser() from None
         parts = urlsplit(url)
         joiner = "&" if parts.query else "?"
         self._uri_prefix = (
