@@ -20,6 +20,7 @@ from .._schemas.contract import contract
 from ._common import CommandError, add_command
 from .sign import SECRET_ENV, add_secret_option, optional_secret
 
+CACERT_ENV = "ECWID_CACERT"
 INSTALL_HINT = "Locust is not installed: pip install 'ecwid-mock[locust]'"
 PROFILES = ("steady", "burst", "storm")
 
@@ -125,7 +126,7 @@ def locustfile_path() -> Path:
 def build_command(args: argparse.Namespace) -> list[str]:
     """The ``python -m locust ...`` command line for ``args`` (already checked)."""
     command = [sys.executable, "-m", "locust", "-f", str(locustfile_path()), "--headless"]
-    if args.worker:
+    if args.worker:  # every other option comes from the master (--cacert: see run())
         command += ["--worker", "--stop-timeout", _number(contract().response_timeout)]
         if args.master_host:
             command += ["--master-host", args.master_host]
@@ -197,6 +198,8 @@ def run(args: argparse.Namespace) -> int:
         env[SECRET_ENV] = secret.reveal().decode("utf-8")  # to the child, never in its argv
     elif not args.master and not args.print_command:
         raise CommandError(f"no client secret: pass --client-secret S or set {SECRET_ENV}")
+    if args.worker and args.cacert is not None:  # a path of this machine, not the master's
+        env[CACERT_ENV] = str(Path(args.cacert).resolve())
     command = build_command(args)
     if args.print_command:
         print(shlex.join(command))

@@ -135,8 +135,12 @@ class LoadOptions:
     secret: Secret | None
 
     @classmethod
-    def from_parsed(cls, parsed: Any, *, sends: bool) -> LoadOptions:
-        """Check Locust's parsed options; raises :class:`InvalidOption` naming the flag."""
+    def from_parsed(cls, parsed: Any, *, sends: bool, worker: bool = False) -> LoadOptions:
+        """Check Locust's parsed options; raises :class:`InvalidOption` naming the flag.
+
+        ``sends``: this process sends (it needs the client secret); ``worker``: its options
+        came from a master on another machine.
+        """
         from .._schemas.catalog import event_info
 
         schedule = CompressedSchedule.named(
@@ -151,7 +155,8 @@ class LoadOptions:
         types = tuple(t.strip() for t in parsed.ecwid_types.split(",") if t.strip()) or None
         for name in types or ():
             event_info(name)  # an unknown type fails before any traffic
-        cacert = parsed.ecwid_cacert or None
+        # A path of this machine: a worker's own $ECWID_CACERT wins over the master's value
+        cacert = (os.environ.get(CACERT_ENV) if worker else None) or parsed.ecwid_cacert or None
         if cacert is not None and not Path(cacert).is_file():
             raise InvalidOption(
                 "CA file", cacert, "a readable PEM file", source=f"--ecwid-cacert or ${CACERT_ENV}"

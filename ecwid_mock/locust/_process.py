@@ -113,7 +113,11 @@ def _sends(environment: Environment) -> bool:
 def _options(environment: Environment) -> LoadOptions:
     if environment.host:  # workers get it from the master later, and check it then
         check_webhook_url(environment.host)
-    return LoadOptions.from_parsed(environment.parsed_options, sends=_sends(environment))
+    return LoadOptions.from_parsed(
+        environment.parsed_options,
+        sends=_sends(environment),
+        worker=isinstance(environment.runner, WorkerRunner),
+    )
 
 
 @events.init_command_line_parser.add_listener
