@@ -63,11 +63,12 @@ def locust_rate(url: str, ca: Path, processes: int, users_per_process: int = 10)
     result = subprocess.run(
         command, env=_env(ca), capture_output=True, text=True, timeout=SECONDS + 120
     )
-    decoder, text, last = json.JSONDecoder(), result.stdout.strip(), None
-    while text:  # with --processes each worker prints its own (empty) list first
-        last, end = decoder.raw_decode(text)
+    decoder, text, entries = json.JSONDecoder(), result.stdout.strip(), []
+    while text:  # with --processes each worker prints its own list too, without the ledger
+        document, end = decoder.raw_decode(text)
         text = text[end:].strip()
-    entries = [e for e in last or [] if e.get("method") == "POST"]
+        if any(e.get("method") == "LEDGER" for e in document):
+            entries = [e for e in document if e.get("method") == "POST"]
     if not entries:
         raise RuntimeError(
             f"no Locust statistics (exit {result.returncode}): {result.stderr[-2000:]}"

@@ -167,6 +167,7 @@ def test_the_book_keeps_each_workers_latest_ledger() -> None:
     assert book.missing_final() == []
     book.record("w3", Ledger(), final=False)
     assert book.missing_final() == ["w3"]
+    assert book.missing_final(expected=["w1", "w4"]) == ["w3", "w4"]  # w4 never reported
 
 
 def test_a_balanced_delivered_run_passes() -> None:

@@ -102,9 +102,12 @@ class LedgerBook:
     def total(self) -> Ledger:
         return Ledger.total(ledger for ledger, _ in self._latest.values())
 
-    def missing_final(self) -> list[str]:
-        """Workers whose last report came before they stopped (sorted)."""
-        return sorted(worker for worker, (_, final) in self._latest.items() if not final)
+    def missing_final(self, expected: Iterable[str] = ()) -> list[str]:
+        """Workers whose last report came before they stopped, or (of ``expected``) that
+        never reported (sorted)."""
+        missing = {worker for worker, (_, final) in self._latest.items() if not final}
+        missing.update(worker for worker in expected if worker not in self._latest)
+        return sorted(missing)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import weakref
 from dataclasses import dataclass
 from typing import Any
 
+import gevent
 from locust import events
 from locust.env import Environment
 from locust.runners import STATE_STOPPED, MasterRunner, WorkerRunner
@@ -29,6 +30,9 @@ __all__ = ["BACKLOG_MESSAGE", "LoadProcess", "Pending", "load_process"]
 logger = logging.getLogger("ecwid_mock.locust")
 
 BACKLOG_MESSAGE = "ecwid_mock_backlog"
+FINAL_MESSAGE = "ecwid_mock_final"  # master -> workers: stop your users, report your ledger
+LEDGER_MESSAGE = "ecwid_mock_ledger"  # worker -> master: the final ledger
+FINAL_REPORT_WAIT = 5.0  # seconds the master waits for final ledgers beyond --stop-timeout
 LEDGER_KEY = "ecwid_mock_ledger"
 FINAL_KEY = "ecwid_mock_final"
 JSON_NAME = "ecwid-mock ledger"
@@ -37,12 +41,11 @@ JSON_NAME = "ecwid-mock ledger"
 @dataclass
 class Pending:
     """An event between attempts. A storm's backlog events have no ``event`` yet: the user
-    that sends one builds it, ``created_ago`` real seconds old."""
+    that sends one builds it, created at its first attempt."""
 
     event: Event | None
     first_attempt_at: float
     attempts_made: int
-    created_ago: float = 0.0
 
 
 class LoadProcess:
@@ -56,6 +59,7 @@ class LoadProcess:
         self.sent = self.delivered = self.dropped = self.attempts = self.retries = 0
         self.in_flight = 0
         self.interrupted = 0
+        self.expected_workers: list[str] = []
         self.user_numbers = itertools.count()
 
     @property
@@ -87,9 +91,7 @@ class LoadProcess:
             data["outage_hours"], data["rate"], schedule, share=data["share"], shares=data["shares"]
         ):
             first = now - event.age
-            self.heap.push(
-                now + event.due_after, Pending(None, first, event.attempts_made, event.age)
-            )
+            self.heap.push(now + event.due_after, Pending(None, first, event.attempts_made))
             taken += 1
         self.sent += taken
         return taken
@@ -143,6 +145,22 @@ def _on_init(environment: Environment, **_: Any) -> None:
             logger.info("ecwid-mock: %d backlog events waiting for their next attempt", taken)
 
         runner.register_message(BACKLOG_MESSAGE, on_backlog)
+    if isinstance(runner, WorkerRunner):
+        worker = runner
+
+        def on_final(environment: Environment, msg: Any, **_: Any) -> None:
+            worker.stop()  # users finish or are cut off; nothing is sent after this
+            data = {LEDGER_KEY: process.ledger().as_dict(), FINAL_KEY: True}
+            worker.send_message(LEDGER_MESSAGE, data)
+
+        runner.register_message(FINAL_MESSAGE, on_final)
+    if isinstance(runner, MasterRunner):
+
+        def on_ledger(environment: Environment, msg: Any, **_: Any) -> None:
+            ledger = Ledger.from_dict(msg.data[LEDGER_KEY])
+            process.book.record(msg.node_id, ledger, final=bool(msg.data.get(FINAL_KEY)))
+
+        runner.register_message(LEDGER_MESSAGE, on_ledger)
     if not isinstance(runner, WorkerRunner):
         logger.info("ecwid-mock: seed %d (--ecwid-seed to replay)", process.options.seed)
 
@@ -154,6 +172,26 @@ def _on_test_start(environment: Environment, **_: Any) -> None:
         # counters stay (a storm's backlog may already be waiting)
         process = load_process(environment)
         process.options = _options(environment)
+
+
+@events.test_stop.add_listener
+def _on_test_stop(environment: Environment, **_: Any) -> None:
+    """On the master, before Locust quits its workers: collect every worker's final ledger.
+
+    Locust's own last statistics arrive only after ``test_stop`` (and are not waited for
+    long), so the master asks each worker to stop and report, and waits for the answers.
+    """
+    runner = environment.runner
+    if not isinstance(runner, MasterRunner) or environment not in _PROCESSES:
+        return
+    process = _PROCESSES[environment]
+    workers = sorted(client.id for client in runner.clients.all)
+    process.expected_workers = workers
+    for client_id in workers:
+        runner.send_message(FINAL_MESSAGE, None, client_id=client_id)
+    deadline = time.monotonic() + (environment.stop_timeout or 0) + FINAL_REPORT_WAIT
+    while process.book.missing_final(workers) and time.monotonic() < deadline:
+        gevent.sleep(0.05)
 
 
 @events.report_to_master.add_listener
@@ -182,8 +220,9 @@ def _on_quitting(environment: Environment, **_: Any) -> None:
         return
     process = _PROCESSES[environment]
     if isinstance(runner, MasterRunner):
-        ledger, missing = process.book.total(), process.book.missing_final()
-        if not process.book.workers:
+        ledger = process.book.total()
+        missing = process.book.missing_final(process.expected_workers)
+        if not process.book.workers and not missing:
             missing = ["(none reported)"]
     else:
         ledger, missing = process.ledger(), []

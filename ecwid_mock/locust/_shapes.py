@@ -68,16 +68,13 @@ class RetryStormProfile(_Profile):
     events at ``--ecwid-user-rate`` each while the backlog Ecwid held (that rate over the
     outage, each event's next attempt taken from the real schedule) falls due on top.
 
-    On the first tick the backlog is split between the workers (or kept, when local).
+    On its first tick the backlog is split between the workers (or kept, when local); a
+    shape seeds one backlog, so a second run of the web UI has none.
     """
 
     def __init__(self) -> None:
         super().__init__()
-        self._seeded = False
-
-    def reset_time(self) -> None:
-        super().reset_time()
-        self._seeded = False
+        self._seeded = False  # once per shape: the master resets its time after the first tick
 
     def tick(self) -> Tick:
         users, rate, run_time, options = self._setting()

@@ -151,8 +151,9 @@ class EcwidWebhookUser(FastHttpUser):
         """One HTTP attempt, judged as Ecwid judges it; a failure is rescheduled or dropped."""
         process = self._process
         event = pending.event
-        if event is None:  # a storm's backlog event, made as old as it is
-            self._clock.behind = pending.created_ago * process.schedule.time_scale
+        if event is None:  # a storm's backlog event: as old (in Ecwid time) as its first attempt
+            age = time.time() - pending.first_attempt_at
+            self._clock.behind = age * process.schedule.time_scale
             event = next(self._events)
             self._clock.behind = 0.0
         retry = pending.attempts_made > 0
