@@ -24,17 +24,17 @@ CACERT_ENV = "ECWID_CACERT"
 INSTALL_HINT = "Locust is not installed: pip install 'ecwid-mock[locust]'"
 PROFILES = ("steady", "burst", "storm")
 
-DESCRIPTION = f"""\
+DESCRIPTION = """\
 Load a webhook receiver with Locust the way Ecwid delivers: signed events from the event
-factory, verified TLS, no redirects, 3 s / 10 s limits, only 200, 201, 202, 204 and 209
+factory, verified TLS, no redirects, {connect:g} s / {response:g} s limits, only {accepted}
 counted as delivered, failed events retried on Ecwid's schedule compressed by --time-scale
-(24 h of retries in 24 s by default). At the end the ledger (sent = delivered + dropped +
+({span_h:g} h of retries in {span_s:g} s by default). At the end the ledger (sent = delivered + dropped +
 pending) is printed; the exit code is 1 when it does not balance, when fewer than
---min-delivered of the events were delivered, or when p95 exceeds Ecwid's 10 s.
+--min-delivered of the events were delivered, or when p95 exceeds Ecwid's {response:g} s.
 
 One machine: --processes N (one Locust process per core). Several machines: run
 '--master --expect-workers N' on one and '--worker --master-host HOST' on each of the others
-(every worker needs ecwid-mock[locust] and ${SECRET_ENV}). Arguments after '--' go to Locust
+(every worker needs ecwid-mock[locust] and ${secret_env}). Arguments after '--' go to Locust
 unchanged. Needs the extra: pip install 'ecwid-mock[locust]'."""
 
 
@@ -43,7 +43,7 @@ def add_parser(subparsers: Any) -> None:
         subparsers,
         "load",
         help="load a receiver with Locust (pip install 'ecwid-mock[locust]')",
-        description=DESCRIPTION,
+        description=_description(),
         examples=[
             "ecwid-mock load --url https://127.0.0.1:8443/hook --cacert ca.pem -u 20 -t 30s",
             "ecwid-mock load --url https://shop.example/hook --processes 4 -u 100 -t 1m --json",
@@ -116,6 +116,21 @@ def add_parser(subparsers: Any) -> None:
     add_secret_option(parser, default_note="required except with --master")
     add("locust_args", nargs=argparse.REMAINDER, metavar="-- LOCUST_ARGS", help=argparse.SUPPRESS)
     parser.set_defaults(func=run, command_name="load")
+
+
+def _description() -> str:
+    from .._load.schedule import DEFAULT_TIME_SCALE
+
+    facts = contract()
+    span = facts.retry_offsets[facts.default_retry_policy][-1]
+    return DESCRIPTION.format(
+        span_h=span / 3600,
+        span_s=span / DEFAULT_TIME_SCALE,
+        connect=facts.connect_timeout,
+        response=facts.response_timeout,
+        accepted=facts.accepted_text,
+        secret_env=SECRET_ENV,
+    )
 
 
 def locustfile_path() -> Path:
