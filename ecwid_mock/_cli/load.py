@@ -28,8 +28,8 @@ DESCRIPTION = """\
 Load a webhook receiver with Locust the way Ecwid delivers: signed events from the event
 factory, verified TLS, no redirects, {connect:g} s / {response:g} s limits, only {accepted}
 counted as delivered, failed events retried on Ecwid's schedule compressed by --time-scale
-({span_h:g} h of retries in {span_s:g} s by default). At the end the ledger (sent = delivered + dropped +
-pending) is printed; the exit code is 1 when it does not balance, when fewer than
+({span_h:g} h of retries in {span_s:g} s by default). At the end the ledger (sent = delivered +
+dropped + pending) is printed; the exit code is 1 when it does not balance, when fewer than
 --min-delivered of the events were delivered, or when p95 exceeds Ecwid's {response:g} s.
 
 One machine: --processes N (one Locust process per core). Several machines: run
