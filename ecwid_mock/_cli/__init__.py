@@ -31,6 +31,7 @@ COMMANDS = (
     "verify",
     "listen",
     "send",
+    "load",
     "check",
 )
 

@@ -1,0 +1,198 @@
+"""ecwid_mock.locust in real Locust runs (subprocesses) against a loopback HTTPS receiver that
+verifies every signature. Locust is never imported into the test process: its gevent
+monkey-patching would change the rest of the suite. Skipped without the ``locust`` extra."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ecwid_mock import LocalHTTPSServer
+from ecwid_mock._servers.reference import ReferenceReceiver, reference_receiver
+
+SECRET = "locust-test-client-secret"
+HAS_LOCUST = importlib.util.find_spec("locust") is not None
+needs_locust = pytest.mark.skipif(not HAS_LOCUST, reason="needs the extra: ecwid-mock[locust]")
+LOCUST_RUN_TIMEOUT = 90  # start-up of master and workers included; a run itself is ~1 s
+
+
+def test_importing_ecwid_mock_and_the_plugin_never_imports_locust() -> None:
+    code = (
+        "import sys, ecwid_mock, pytest_ecwid, pytest_ecwid.plugin, ecwid_mock._cli\n"
+        "from ecwid_mock._cli import build_parser\n"
+        "build_parser()\n"
+        "ecwid_mock.EventFactory(seed=1).build('order.created')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('locust', 'gevent')))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.strip() == "[]"
+
+
+@pytest.fixture
+def receiver() -> Iterator[tuple[ReferenceReceiver, LocalHTTPSServer]]:
+    app = reference_receiver(client_secret=SECRET)
+    with LocalHTTPSServer(app) as server:
+        yield app, server
+
+
+def locust(
+    server: LocalHTTPSServer, *args: str, secret: str | None = SECRET
+) -> subprocess.CompletedProcess[str]:
+    """``locust -f <bundled locustfile> --headless --json`` against ``server``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ECWID_", "LOCUST_"))}
+    env["ECWID_CACERT"] = str(server.certificates.ca_pem_path)
+    if secret is not None:
+        env["ECWID_CLIENT_SECRET"] = secret
+    locustfile = subprocess.run(
+        [sys.executable, "-m", "ecwid_mock.locust", "--path"],
+        capture_output=True, text=True, check=True, env=env, timeout=60,
+    ).stdout.strip()  # fmt: skip
+    command = [
+        str(Path(sys.executable).with_name("locust")), "-f", locustfile, "--headless", "--json",
+        "--host", f"{server.url}/webhooks/ecwid", "-u", "4", "-r", "100", "-t", "2s",
+        "--ecwid-seed", "7", *args,
+    ]  # fmt: skip
+    return subprocess.run(
+        command, capture_output=True, text=True, env=env, timeout=LOCUST_RUN_TIMEOUT
+    )
+
+
+def stats(result: subprocess.CompletedProcess[str]) -> dict[str, dict[str, Any]]:
+    """The master's JSON statistics by name; the ledger's entry is ``ecwid-mock ledger``.
+
+    With ``--processes`` each worker prints its own list too (without a ledger).
+    """
+    decoder, text, documents = json.JSONDecoder(), result.stdout.strip(), []
+    while text:
+        try:
+            document, end = decoder.raw_decode(text)
+        except json.JSONDecodeError:
+            pytest.fail(f"no JSON on stdout (exit {result.returncode}):\n{result.stderr[-3000:]}")
+        documents.append(document)
+        text = text[end:].strip()
+    for document in documents:
+        entries = {entry["name"]: entry for entry in document}
+        if "ecwid-mock ledger" in entries:
+            return entries
+    pytest.fail(f"no ledger in the JSON (exit {result.returncode}):\n{result.stderr[-3000:]}")
+
+
+@needs_locust
+@pytest.mark.slow
+def test_master_and_worker_deliver_signed_events_and_balance_the_ledger(
+    receiver: tuple[ReferenceReceiver, LocalHTTPSServer],
+) -> None:
+    app, server = receiver
+    result = locust(server, "--processes", "1")
+    entries = stats(result)
+    assert result.returncode == 0, result.stderr[-3000:]
+    ledger = entries["ecwid-mock ledger"]
+    assert ledger["balanced"], ledger
+    assert ledger["passed"], ledger
+    first = entries["first attempt"]
+    assert first["num_requests"] > 0
+    assert first["num_failures"] == 0
+    assert ledger["ledger"]["delivered"] == first["num_requests"]  # the master's sum
+    received = list(app.received)
+    assert len(received) >= first["num_requests"]  # plus any still in flight at the stop
+    assert Counter(r.signature_check for r in received) == {"valid": len(received)}
+    assert all(r.query == {"eventtype": r.event_type} for r in received)
+    assert all(r.schema_valid for r in received)
+    assert "ecwid-mock ledger: sent" in result.stderr
+
+
+@needs_locust
+@pytest.mark.slow
+def test_a_receiver_answering_203_gets_only_failures_and_retries(
+    receiver: tuple[ReferenceReceiver, LocalHTTPSServer],
+) -> None:
+    app, server = receiver
+    app.status = 203
+    result = locust(server, "--processes", "1")
+    entries = stats(result)
+    assert result.returncode == 1
+    for name in ("first attempt", "retry"):  # 15 Ecwid minutes are 0.25 s here
+        assert entries[name]["num_requests"] > 0
+        assert entries[name]["num_failures"] == entries[name]["num_requests"]
+    ledger = entries["ecwid-mock ledger"]
+    assert ledger["ledger"]["delivered"] == 0
+    assert ledger["balanced"]
+    assert not ledger["passed"]
+    assert any("delivered 0 of" in p for p in ledger["problems"])
+    assert "status 203 is not one Ecwid accepts" in result.stderr  # Locust's error report
+
+
+@needs_locust
+@pytest.mark.slow
+def test_bundled_locustfile_plays_the_retry_storm_after_an_outage(
+    receiver: tuple[ReferenceReceiver, LocalHTTPSServer],
+) -> None:
+    app, server = receiver
+    # 4 users x 10 events/s over a 6-hour outage: a backlog of 240 events, handed by the
+    # master to its worker, all due within the first compressed hour (1 s), each a retry of
+    # its own hours-old event.
+    result = locust(
+        server, "--processes", "1",
+        "--ecwid-profile", "storm", "--ecwid-user-rate", "10", "--ecwid-outage-hours", "6",
+        "--ecwid-min-delivered", "0",  # how much of the backlog 2 s send depends on the machine
+    )  # fmt: skip
+    entries = stats(result)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stderr.count("240 backlog events waiting for their next attempt") == 1
+    ledger = entries["ecwid-mock ledger"]
+    assert ledger["balanced"]
+    assert ledger["ledger"]["sent"] >= 240
+    assert entries["retry"]["num_requests"] > 0
+    assert entries["retry"]["num_failures"] == 0
+    backlog = [r for r in app.received if r.payload["eventCreated"] < r.received_at - 3600]
+    assert backlog  # backlog events carry their hours-old eventCreated
+    assert all(r.signature_check == "valid" for r in app.received)
+
+
+@needs_locust
+@pytest.mark.slow
+def test_a_missing_client_secret_is_one_line_and_exit_2(
+    receiver: tuple[ReferenceReceiver, LocalHTTPSServer],
+) -> None:
+    _, server = receiver
+    result = locust(server, secret=None)
+    assert result.returncode == 2
+    errors = [line for line in result.stderr.splitlines() if "error" in line.lower()]
+    assert errors == [
+        "ecwid-mock: error: invalid client secret None (from $ECWID_CLIENT_SECRET): must be "
+        "the app's client secret (set it on every load machine)"
+    ]
+
+
+@needs_locust
+@pytest.mark.slow
+def test_ecwid_mock_load_runs_locust_with_the_command_it_builds(
+    receiver: tuple[ReferenceReceiver, LocalHTTPSServer],
+) -> None:
+    app, server = receiver
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ECWID_", "LOCUST_"))}
+    env["ECWID_CLIENT_SECRET"] = SECRET
+    command = [
+        sys.executable, "-m", "ecwid_mock", "load", "--url", f"{server.url}/webhooks/ecwid",
+        "--cacert", str(server.certificates.ca_pem_path), "-u", "2", "-t", "2s", "--seed", "3",
+        "--json",
+    ]  # fmt: skip
+    result = subprocess.run(
+        command, capture_output=True, text=True, env=env, timeout=LOCUST_RUN_TIMEOUT
+    )
+    entries = stats(result)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert entries["ecwid-mock ledger"]["passed"]
+    assert entries["first attempt"]["num_requests"] > 0
+    assert all(r.signature_check == "valid" for r in app.received)
