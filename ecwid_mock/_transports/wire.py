@@ -143,7 +143,7 @@ class Wire:
 
     def httpx_request(self) -> httpx.Request:
         """The request as httpx transports take it, built once and resent on every retry."""
-        request = self.cached_request
+        request: httpx.Request | None = self.cached_request
         if request is None:
             import httpx
 
