@@ -13,13 +13,12 @@ from datetime import timedelta
 from typing import ClassVar
 
 from .._errors import InvalidOption
+from .._schemas.contract import contract
 
 __all__ = ["BLOCK_AFTER", "RetryPolicy"]
 
-MINUTE = 60.0
-HOUR = 3600.0
-#: How long a URL may keep failing before Ecwid blocks the app's webhooks.
-BLOCK_AFTER = 14 * 24 * HOUR
+#: How long a URL may keep failing before Ecwid blocks the app's webhooks (two weeks).
+BLOCK_AFTER = contract().block_after
 
 
 class RetryPolicy:
@@ -62,13 +61,12 @@ class RetryPolicy:
     @classmethod
     def current(cls) -> RetryPolicy:
         """Ecwid's schedule: 15, 30, 45 min, then hourly 1 h … 24 h (27 retries)."""
-        offsets = [15 * MINUTE, 30 * MINUTE, 45 * MINUTE] + [h * HOUR for h in range(1, 25)]
-        return cls(offsets, name="current")
+        return cls(contract().retry_offsets["current"], name="current")
 
     @classmethod
     def legacy(cls) -> RetryPolicy:
         """Ecwid's schedule until 2019: every 15 minutes for 48 hours (192 retries)."""
-        return cls([n * 15 * MINUTE for n in range(1, 193)], name="legacy")
+        return cls(contract().retry_offsets["legacy"], name="legacy")
 
     @classmethod
     def none(cls) -> RetryPolicy:
