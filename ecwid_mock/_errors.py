@@ -35,7 +35,12 @@ __all__ = [
 
 
 class EcwidMockError(Exception):
-    """Base class of every error raised by ecwid-mock."""
+    """Base class of every error raised by ecwid-mock; its text never shows a secret."""
+
+    def __str__(self) -> str:
+        from ._secrets import mask
+
+        return mask(super().__str__())
 
 
 class UnknownEventType(EcwidMockError, ValueError):

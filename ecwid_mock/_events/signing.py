@@ -12,6 +12,9 @@ import hmac
 import json
 from typing import Any
 
+from .._errors import InvalidOption
+from .._secrets import register
+
 __all__ = [
     "SIGNATURE_HEADER",
     "TEST_CLIENT_SECRET",
@@ -35,10 +38,21 @@ class Secret:
     def __init__(self, value: str | bytes | Secret) -> None:
         if isinstance(value, Secret):
             self._value: bytes = value._value
-        elif isinstance(value, str):
-            self._value = value.encode("utf-8")
-        else:
+            return
+        if isinstance(value, str):
+            try:
+                self._value = value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise InvalidOption(
+                    "client secret", "(not shown)", "text without lone surrogates (UTF-8)"
+                ) from None
+        elif isinstance(value, (bytes, bytearray, memoryview)):
             self._value = bytes(value)
+        else:
+            raise InvalidOption(
+                "client secret", f"<{type(value).__name__}>", "a str, bytes or ecwid_mock.Secret"
+            )
+        register(self._value)
 
     def reveal(self) -> bytes:
         """The secret's bytes, for computing an HMAC; never print them."""
@@ -91,6 +105,13 @@ def verify_signature(
     Safe for a production receiver: constant-time comparison, and ``False`` (never an
     exception) for a missing or malformed signature or a body that is not an Ecwid event.
     """
+    if not isinstance(client_secret, (str, bytes, bytearray, Secret)):
+        raise InvalidOption(
+            "client_secret",
+            f"<{type(client_secret).__name__}>",
+            "the app's client secret (a str, bytes or ecwid_mock.Secret)",
+            source="verify_signature()",
+        )
     if signature is None:
         return False
     try:

@@ -1,0 +1,60 @@
+"""Secrets masked by value wherever ecwid-mock produces text.
+
+A client secret or token given to any part of ecwid-mock is registered here; :func:`mask`
+replaces every registered value, anything shaped like an Ecwid token (``secret_...``,
+``public_...``) and the values of secret-looking URL query parameters (``token``, ``key``,
+``secret``, ``signature``, ``password``...) with ``********``. Exceptions, reprs, reports,
+JSON and the pytest plugin's output all pass through it, so a secret that reaches a message
+by a path nobody foresaw is still not shown.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+
+__all__ = ["MASK", "mask", "register"]
+
+MASK = "********"
+
+#: Ecwid's access tokens: ``secret_`` or ``public_`` and a long random tail.
+_TOKENS = re.compile(r"\b(?:secret|public)_[A-Za-z0-9]{8,}")
+#: Query values that carry credentials (``?token=...``, ``&api_key=...``).
+_QUERY = re.compile(
+    r"(?i)([?&;](?:access_?token|token|api_?key|key|client_?secret|secret|signature|sig|"
+    r"password|passwd|pass|auth)=)[^&#;\s'\"<>]*"
+)
+_MIN_LENGTH = 4  # shorter values would mask ordinary words
+_MAX_KEPT = 512
+
+_lock = threading.Lock()
+_values: dict[str, None] = {}  # insertion-ordered; the oldest go first past _MAX_KEPT
+
+
+def register(value: str | bytes) -> None:
+    """Remember ``value`` as a secret: :func:`mask` hides it from now on."""
+    if isinstance(value, bytes):
+        try:
+            value = value.decode("utf-8")
+        except UnicodeDecodeError:
+            return
+    if len(value) < _MIN_LENGTH:
+        return
+    with _lock:
+        _values.pop(value, None)
+        _values[value] = None
+        while len(_values) > _MAX_KEPT:
+            del _values[next(iter(_values))]
+
+
+def mask(text: str) -> str:
+    """``text`` with every registered secret and token-shaped value replaced by the mask."""
+    if not text:
+        return text
+    with _lock:
+        values = sorted(_values, key=len, reverse=True)
+    for value in values:
+        if value in text:
+            text = text.replace(value, MASK)
+    text = _TOKENS.sub(MASK, text)
+    return _QUERY.sub(lambda m: m.group(1) + MASK, text)
