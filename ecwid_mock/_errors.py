@@ -9,7 +9,8 @@ so ``except ecwid_mock.EcwidMockError`` catches all of them::
     ├── InvalidOverride         (also ValueError)  a factory override that would break the schema
     ├── InvalidOption           (also ValueError)  a bad argument or setting, with its source
     ├── WebhookUrlError         (also ValueError)  a webhook URL that Ecwid would refuse to call
-    └── DeliveryAssertionError  (also AssertionError) a test assertion about deliveries failed
+    ├── DeliveryAssertionError  (also AssertionError) a test assertion about deliveries failed
+    └── StoreAssertionError     (also AssertionError) a test assertion about REST calls failed
 
 Messages name the bad value, the rule it breaks and, where known, where it came
 from. They never contain a client secret or an access token.
@@ -27,6 +28,7 @@ __all__ = [
     "InvalidOption",
     "InvalidOverride",
     "Problem",
+    "StoreAssertionError",
     "UnknownEventType",
     "WebhookUrlError",
 ]
@@ -107,3 +109,7 @@ class WebhookUrlError(EcwidMockError, ValueError):
 
 class DeliveryAssertionError(EcwidMockError, AssertionError):
     """An assertion about deliveries failed; the message lists what actually happened."""
+
+
+class StoreAssertionError(EcwidMockError, AssertionError):
+    """A test's assertion about the REST calls made to the mock store failed."""

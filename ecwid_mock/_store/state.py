@@ -428,7 +428,7 @@ class StoreState:
             record = build(n)
             while record["id"] in records:  # ids are drawn at random: keep them unique
                 record["id"] = _ids.entity_id(self._rng, FAMILIES[family].entity)
-            records._put(record["id"], record)
+            records._put(record["id"], record, aliases=[record["code"]] if "code" in record else ())
             made.append(record)
         return made
 

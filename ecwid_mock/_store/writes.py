@@ -153,7 +153,8 @@ def create(state: StoreState, records: Records, fields: dict[str, Any], *, actor
                 new_id = _ids.entity_id(rng, records.family.entity)
             record["id"] = new_id
         _fill(name, record, date, stamp)
-        records._put(record[key_field], record, indexed_at=indexed_at)
+        aliases = [record["code"]] if name == "coupons" else []
+        records._put(record[key_field], record, indexed_at=indexed_at, aliases=aliases)
     _emit(state, records, f"{records.family.endpoint}.create", "created", None, record, actor)
     return record
 
