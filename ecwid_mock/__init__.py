@@ -15,6 +15,7 @@ from ._errors import (
     InvalidEvent,
     InvalidOption,
     InvalidOverride,
+    StoreAssertionError,
     UnknownEventType,
     WebhookUrlError,
 )
@@ -34,8 +35,12 @@ if TYPE_CHECKING:
     from ._mock_ecwid import MockEcwid
     from ._schemas.catalog import DataField, EventInfo, event_info, schema_for
     from ._schemas.contract import Contract, contract
+    from ._schemas.rest import rest_schema
     from ._schemas.validate import InvalidJSON, is_valid_event, validate_event
+    from ._servers.store import EcwidStore
+    from ._servers.store_api import StoreCall, StoreCalls
     from ._servers.tls import LocalHTTPSServer, TestCertificates
+    from ._store.changes import Change, feedback_writes
     from ._transports.inprocess import Timeouts
 
     EVENT_TYPES: tuple[str, ...]
@@ -48,12 +53,14 @@ __all__ = [
     "TEST_CLIENT_SECRET",
     "AsyncSender",
     "Attempt",
+    "Change",
     "Contract",
     "DataField",
     "Delivery",
     "DeliveryAssertionError",
     "DeliverySummary",
     "EcwidMockError",
+    "EcwidStore",
     "Event",
     "EventFactory",
     "EventInfo",
@@ -69,6 +76,9 @@ __all__ = [
     "RetryPolicy",
     "Secret",
     "Sender",
+    "StoreAssertionError",
+    "StoreCall",
+    "StoreCalls",
     "TestCertificates",
     "Timeouts",
     "UnknownEventType",
@@ -78,8 +88,10 @@ __all__ = [
     "check_webhook_url",
     "contract",
     "event_info",
+    "feedback_writes",
     "is_valid_event",
     "judge",
+    "rest_schema",
     "schema_for",
     "sign",
     "validate_event",
@@ -102,6 +114,12 @@ _LAZY = {
     "RetryPolicy": "_delivery.retry",
     "AsyncSender": "_delivery.sender",
     "Sender": "_delivery.sender",
+    "EcwidStore": "_servers.store",
+    "StoreCall": "_servers.store_api",
+    "StoreCalls": "_servers.store_api",
+    "Change": "_store.changes",
+    "feedback_writes": "_store.changes",
+    "rest_schema": "_schemas.rest",
     "LocalHTTPSServer": "_servers.tls",
     "TestCertificates": "_servers.tls",
     "Timeouts": "_transports.inprocess",

@@ -1,4 +1,4 @@
-"""The REST API's facts and entity schemas, read from ``schemas/rest/`` (the single source of truth).
+"""The REST API's facts and entity schemas, read from ``schemas/rest/`` (the source of truth).
 
 ``schemas/rest/api.json`` lists Ecwid's REST endpoints (method, path, scopes, answer shape, the
 webhooks each write fires) and error codes; ``schemas/rest/<entity>.schema.json`` describe the
@@ -59,7 +59,9 @@ def _validator(name: str, envelope: bool, strict: bool) -> Any:
     return jsonschema.Draft202012Validator(schema, format_checker=None)
 
 
-def validate_rest(answer: Any, name: str, *, kind: str = "object", strict: bool = True) -> list[str]:
+def validate_rest(
+    answer: Any, name: str, *, kind: str = "object", strict: bool = True
+) -> list[str]:
     """Problems of one REST answer against its entity schema (empty when valid).
 
     ``kind`` is the endpoint's answer shape: ``object``, ``envelope`` (a search) or ``array``.

@@ -7,7 +7,7 @@ the ids of ``schemas/rest/api.json``; a family's ``search``/``get``/``create``/`
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -30,7 +30,9 @@ class Answer:
 class ApiError(Exception):
     """An Ecwid error answer: status, ``errorCode`` and ``errorMessage``."""
 
-    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, status: int, code: str, message: str, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
@@ -56,10 +58,37 @@ def _int(params: Mapping[str, str], name: str, default: int) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise ApiError(400, "WRONG_PARAMETER", f"Parameter '{name}' must be an integer, got '{text}'") from None
+        raise ApiError(
+            400, "WRONG_PARAMETER", f"Parameter '{name}' must be an integer, got '{text}'"
+        ) from None
     if value < 0:
         raise ApiError(400, "WRONG_PARAMETER", f"Parameter '{name}' must be >= 0, got {value}")
     return value
+
+
+def _number(params: Mapping[str, str], name: str) -> float:
+    try:
+        return float(params[name])
+    except ValueError:
+        raise ApiError(
+            400, "WRONG_PARAMETER", f"Parameter '{name}' must be a number, got '{params[name]}'"
+        ) from None
+
+
+_SORTS: dict[str, tuple[str, bool]] = {
+    "NAME_ASC": ("name", False),
+    "NAME_DESC": ("name", True),
+    "PRICE_ASC": ("price", False),
+    "PRICE_DESC": ("price", True),
+    "ADDED_TIME_ASC": ("createTimestamp", False),
+    "ADDED_TIME_DESC": ("createTimestamp", True),
+    "UPDATED_TIME_ASC": ("updateTimestamp", False),
+    "UPDATED_TIME_DESC": ("updateTimestamp", True),
+    "SKU_ASC": ("sku", False),
+    "SKU_DESC": ("sku", True),
+    "RATING_ASC": ("rating", False),
+    "RATING_DESC": ("rating", True),
+}
 
 
 def _time(params: Mapping[str, str], name: str) -> float | None:
@@ -104,39 +133,82 @@ def _stamp(record: Mapping[str, Any], *names: str) -> float | None:
     return None
 
 
-def _filters(family: str, params: Mapping[str, str], records: Records) -> list[Callable[[dict[str, Any]], bool]]:
+Predicate = Callable[[dict[str, Any]], bool]
+
+
+def _equals(name: str, wanted: str) -> Predicate:
+    return lambda record: str(record.get(name, "")).lower() == wanted.lower()
+
+
+def _one_of(name: str, values: set[str], *, any_case: bool = False) -> Predicate:
+    def test(record: dict[str, Any]) -> bool:
+        value = str(record.get(name, ""))
+        return value in values or (any_case and value.lower() in values)
+
+    return test
+
+
+def _bound(name: str, limit: float, sign: int) -> Predicate:
+    """``sign`` 1: the field is at least ``limit``; -1: at most."""
+    return lambda record: sign * (float(record.get(name, 0)) - limit) >= 0
+
+
+def _between(fields: tuple[str, ...], low: float | None, high: float | None) -> Predicate:
+    def test(record: dict[str, Any]) -> bool:
+        stamp = _stamp(record, *fields)
+        return (
+            stamp is not None and (low is None or stamp >= low) and (high is None or stamp <= high)
+        )
+
+    return test
+
+
+def _filters(
+    family: str, params: Mapping[str, str], records: Records
+) -> list[Callable[[dict[str, Any]], bool]]:
     """The predicates of a search's query parameters (those the mock knows; others are ignored)."""
-    tests: list[Callable[[dict[str, Any]], bool]] = []
+    tests: list[Predicate] = []
     key = records.family.key
 
     def listed(name: str) -> set[str] | None:
         text = params.get(name)
         return {part.strip() for part in text.split(",") if part.strip()} if text else None
 
-    ids = listed("ids") or listed("productId" if family == "products" else "") or listed("reviewId" if family == "reviews" else "")
+    ids = (
+        listed("ids")
+        or listed("productId" if family == "products" else "")
+        or listed("reviewId" if family == "reviews" else "")
+    )
     if ids is not None:
         keys = {records.resolve(i) for i in ids} - {None}
         tests.append(lambda r: r[key] in keys)
-    for name, field_name in (("email", "email"), ("customerId", "customerId"), ("sku", "sku"), ("code", "code"), ("parent", "parentId")):
+    for name, field_name in (
+        ("email", "email"),
+        ("customerId", "customerId"),
+        ("sku", "sku"),
+        ("code", "code"),
+        ("parent", "parentId"),
+    ):
         if name in params and not (family == "orders" and name == "sku"):
             wanted = params[name]
-            tests.append(lambda r, f=field_name, w=wanted: str(r.get(f, "")).lower() == w.lower())
+            tests.append(_equals(field_name, wanted))
     for name in ("paymentStatus", "fulfillmentStatus", "status"):
         values = listed(name)
         if values is not None:
-            tests.append(lambda r, n=name, v=values: str(r.get(n, "")) in v or str(r.get(n, "")).lower() in v)
+            tests.append(_one_of(name, values, any_case=True))
     if family == "orders":
         if listed("paymentStatus") is None:
             tests.append(lambda r: r.get("paymentStatus") != "INCOMPLETE")
         products = listed("productId")
         if products is not None:
-            tests.append(lambda r: any(str(i.get("productId")) in products for i in r.get("items", ())))
+            tests.append(
+                lambda r: any(str(i.get("productId")) in products for i in r.get("items", ()))
+            )
+    if family in ("orders", "carts"):
         for bound, sign in (("totalFrom", 1), ("totalTo", -1)):
             if bound in params:
-                limit = float(params[bound])
-                tests.append(lambda r, l=limit, s=sign: s * (r["total"] - l) >= 0)
-    if family == "products" and "productId" not in params:
-        pass
+                limit = _number(params, bound)
+                tests.append(_bound("total", limit, sign))
     if family == "products":
         category = params.get("category") or params.get("categories")
         if category:
@@ -148,23 +220,50 @@ def _filters(family: str, params: Mapping[str, str], records: Records) -> list[C
         if "inStock" in params:
             flag = params["inStock"].lower() == "true"
             tests.append(lambda r: bool(r.get("inStock")) == flag)
-    if family == "reviews" and "productId" in params:
-        wanted_products = listed("productId") or set()
-        tests.append(lambda r: str(r.get("productId")) in wanted_products)
+    if family == "products":
+        for bound, sign in (("priceFrom", 1), ("priceTo", -1)):
+            if bound in params:
+                price = _number(params, bound)
+                tests.append(_bound("price", price, sign))
+    if family == "customers":
+        if "name" in params:
+            name = params["name"].lower()
+            tests.append(lambda r: name in str(r.get("name", "")).lower())
+        groups = listed("customerGroupIds")
+        if groups is not None:
+            tests.append(lambda r: str(r.get("customerGroupId", 0)) in groups)
+        for bound, sign in (("minOrderCount", 1), ("maxOrderCount", -1)):
+            if bound in params:
+                count = _int(params, bound, 0)
+                tests.append(_bound("totalOrderCount", count, sign))
+    if family == "categories":
+        parents = listed("parentIds")
+        if parents is not None:
+            tests.append(lambda r: str(r.get("parentId", 0)) in parents)
+        with_products = listed("productIds")
+        if with_products is not None:
+            tests.append(lambda r: bool(with_products & {str(i) for i in r.get("productIds", ())}))
+    if family == "reviews":
+        for name in ("productId", "orderId", "rating"):
+            values = listed(name)
+            if values is not None:
+                tests.append(_one_of(name, values))
     keywords = params.get("keywords") or params.get("keyword")
     if keywords:
         needle = keywords.lower()
         tests.append(
-            lambda r: any(needle in str(r.get(f, "")).lower() for f in ("id", "name", "email", "sku", "code", "cartId"))
+            lambda r: any(
+                needle in str(r.get(f, "")).lower()
+                for f in ("id", "name", "email", "sku", "code", "cartId")
+            )
         )
-    for prefix, fields in (("created", ("createTimestamp", "registered", "created", "creationDate")), ("updated", ("updateTimestamp", "updated", "updateDate"))):
+    for prefix, fields in (
+        ("created", ("createTimestamp", "registered", "created", "creationDate")),
+        ("updated", ("updateTimestamp", "updated", "updateDate")),
+    ):
         low, high = _time(params, prefix + "From"), _time(params, prefix + "To")
         if low is not None or high is not None:
-            tests.append(
-                lambda r, lo=low, hi=high, f=fields: (s := _stamp(r, *f)) is not None
-                and (lo is None or s >= lo)
-                and (hi is None or s <= hi)
-            )
+            tests.append(_between(fields, low, high))
     return tests
 
 
@@ -172,6 +271,12 @@ def _search(state: StoreState, family: str, params: Mapping[str, str]) -> list[d
     records = state.families[family]
     tests = _filters(family, params, records)
     found = [r for r in records.indexed(state.clock.now()) if all(test(r) for test in tests)]
+    sort = params.get("sortBy")
+    if sort:
+        if sort not in _SORTS:
+            raise ApiError(400, "WRONG_PARAMETER", f"Unknown sortBy value '{sort}'")
+        name, reverse = _SORTS[sort]
+        found.sort(key=lambda r: (r.get(name) is None, r.get(name, 0)), reverse=reverse)
     return found
 
 
@@ -191,7 +296,15 @@ def _object_body(body: Any) -> dict[str, Any]:
     return body
 
 
-def _family_endpoint(state: StoreState, app: App, family: str, action: str, key: str, params: Mapping[str, str], body: Any) -> Answer:
+def _family_endpoint(
+    state: StoreState,
+    app: App,
+    family: str,
+    action: str,
+    key: str,
+    params: Mapping[str, str],
+    body: Any,
+) -> Answer:
     actor = app.name
     if action == "search":
         return Answer(200, _envelope(_search(state, family, params), params))
@@ -202,10 +315,21 @@ def _family_endpoint(state: StoreState, app: App, family: str, action: str, key:
         log = list(records.deleted)
         low, high = _time(params, "from_date"), _time(params, "to_date")
         if low is not None or high is not None:
-            log = [e for e in log if (s := _stamp(e, "date")) is not None and (low is None or s >= low) and (high is None or s <= high)]
+            log = [
+                e
+                for e in log
+                if (s := _stamp(e, "date")) is not None
+                and (low is None or s >= low)
+                and (high is None or s <= high)
+            ]
         return Answer(200, _envelope(log, params))
     if action == "get":
-        return Answer(200, writes.public(state.families[family][key]) if state.families[family].resolve(key) is not None else _missing(state, family, key))
+        return Answer(
+            200,
+            writes.public(state.families[family][key])
+            if state.families[family].resolve(key) is not None
+            else _missing(state, family, key),
+        )
     if action == "create":
         record = state.create(family, _object_body(body), actor=actor)
         return Answer(200, _create_answer(family, record))
@@ -228,11 +352,15 @@ def _inventory(state: StoreState, app: App, key: str, body: Any) -> Answer:
     if "quantityDelta" not in fields:
         raise ApiError(400, "WRONG_PARAMETER", "quantityDelta is required")
     quantity = max(0, int(product.get("quantity", 0)) + int(fields["quantityDelta"]))
-    state.update("products", product["id"], {"quantity": quantity, "unlimited": False}, actor=app.name)
+    state.update(
+        "products", product["id"], {"quantity": quantity, "unlimited": False}, actor=app.name
+    )
     return Answer(200, {"updateCount": 1})
 
 
-def _variation(state: StoreState, app: App, action: str, product_key: str, combination: str, body: Any) -> Answer:
+def _variation(
+    state: StoreState, app: App, action: str, product_key: str, combination: str, body: Any
+) -> Answer:
     product = state.products[product_key]
     combos: list[dict[str, Any]] = product.get("combinations", [])
     if action == "list":
@@ -242,12 +370,141 @@ def _variation(state: StoreState, app: App, action: str, product_key: str, combi
         if found is None:
             raise ApiError(404, "COMBINATION_NOT_FOUND", f"Combination #{combination} not found")
         return Answer(200, found)
+    if action == "deleteAll":
+        state.update(
+            "products", product["id"], {"combinations": []}, actor=app.name, endpoint=_V + action
+        )
+        return Answer(200, {"deleteCount": len(combos)})
+    if action == "create":
+        fields = _object_body(body)
+        new = {
+            "unlimited": "quantity" not in fields,
+            **fields,
+            "id": max([c["id"] for c in combos] + [product["id"]]) + 1,
+            "combinationNumber": len(combos) + 1,
+        }
+        new.setdefault("options", [])
+        new["inStock"] = bool(new["unlimited"]) or int(new.get("quantity", 0)) > 0
+        state.update(
+            "products",
+            product["id"],
+            {"combinations": [*combos, new]},
+            actor=app.name,
+            endpoint=_V + action,
+        )
+        return Answer(200, {"id": new["id"]})
+    if found is None:
+        raise ApiError(404, "COMBINATION_NOT_FOUND", f"Combination #{combination} not found")
     if action == "delete":
-        if found is None:
-            raise ApiError(404, "COMBINATION_NOT_FOUND", f"Combination #{combination} not found")
-        state.update("products", product["id"], {"combinations": [c for c in combos if c is not found]}, actor=app.name)
+        state.update(
+            "products",
+            product["id"],
+            {"combinations": [c for c in combos if c is not found]},
+            actor=app.name,
+            endpoint=_V + action,
+        )
         return Answer(200, {"deleteCount": 1})
-    raise ApiError(501, "NOT_IMPLEMENTED", f"ecwid-mock does not implement variations.{action} yet")
+    changed = dict(found)
+    if action == "update":
+        changed.update(
+            {k: v for k, v in _object_body(body).items() if k not in ("id", "combinationNumber")}
+        )
+    elif action == "inventory":
+        delta = _object_body(body).get("quantityDelta")
+        if not isinstance(delta, int):
+            raise ApiError(400, "WRONG_PARAMETER", "quantityDelta must be an integer")
+        changed["quantity"] = max(0, int(changed.get("quantity", 0)) + delta)
+        changed["unlimited"] = False
+    if not changed.get("unlimited"):
+        changed["inStock"] = int(changed.get("quantity", 0)) > 0
+    state.update(
+        "products",
+        product["id"],
+        {"combinations": [changed if c is found else c for c in combos]},
+        actor=app.name,
+        endpoint=_V + action,
+    )
+    return Answer(200, {"updateCount": 1})
+
+
+_V = "variations."
+
+
+def _assign(state: StoreState, app: App, action: str, category_key: str, body: Any) -> Answer:
+    category = state.categories[category_key]
+    ids = _object_body(body).get("productIds")
+    if not isinstance(ids, list) or not all(isinstance(i, int) for i in ids):
+        raise ApiError(400, "WRONG_PARAMETER", "productIds must be a list of product ids")
+    products = [state.products[i] for i in ids]
+    current = list(category.get("productIds", []))
+    if action == "assignProducts":
+        now_in = current + [p["id"] for p in products if p["id"] not in current]
+    else:
+        now_in = [i for i in current if i not in ids]
+    for product in products:
+        categories = [c for c in product.get("categoryIds", []) if c != category["id"]]
+        if action == "assignProducts":
+            categories.append(category["id"])
+        product["categoryIds"] = categories
+    state.update(
+        "categories",
+        category["id"],
+        {"productIds": now_in, "productCount": len(now_in)},
+        actor=app.name,
+        endpoint="categories." + action,
+    )
+    return Answer(200, {"updateCount": 1})
+
+
+def _place_cart(state: StoreState, app: App, cart_key: str) -> Answer:
+    cart = state.carts[cart_key]
+    fields = {
+        k: v
+        for k, v in writes.public(cart).items()
+        if k not in ("cartId", "createDate", "updateDate", "createTimestamp", "updateTimestamp")
+    }
+    fields["paymentStatus"] = "AWAITING_PAYMENT"
+    fields["fulfillmentStatus"] = "AWAITING_PROCESSING"
+    order = state.create("orders", fields, actor=app.name, endpoint="carts.place")
+    cart["recoveredOrderId"] = order["internalId"]
+    cart["recoveredPublicUid"] = order["id"]
+    return Answer(
+        200,
+        {
+            "id": order["id"],
+            "orderNumber": order["internalId"],
+            "vendorOrderNumber": order["id"],
+            "cartId": cart["cartId"],
+        },
+    )
+
+
+def _calculate(body: Any) -> Answer:
+    from .._store.records.orders import totals
+
+    fields = _object_body(body)
+    items = fields.get("items", [])
+    if not isinstance(items, list):
+        raise ApiError(400, "WRONG_PARAMETER", "items must be a list")
+    rate = float(fields.get("shippingOption", {}).get("shippingRate", 0))
+    lines = [
+        {
+            "id": n + 1,
+            "productId": 0,
+            "sku": "",
+            "name": "",
+            "price": 0,
+            "quantity": 1,
+            "tax": 0,
+            **item,
+        }
+        for n, item in enumerate(items)
+    ]
+    answer = {k: v for k, v in fields.items() if k not in ("items",)}
+    answer.update(totals(lines, rate))
+    answer["items"] = lines
+    answer.setdefault("id", "")
+    return Answer(200, answer)
 
 
 def _storage(state: StoreState, app: App, action: str, key: str, body: Any) -> Answer:
@@ -274,12 +531,24 @@ def _storage(state: StoreState, app: App, action: str, key: str, body: Any) -> A
 def _app_change(state: StoreState, app: App, endpoint_id: str, event_type: str) -> None:
     from .._store.changes import Change
 
-    state._emit(Change(event_type, str(state.store_id), None, endpoint_id, app.name, state.clock.now(), str(state.store_id)))
+    state._emit(
+        Change(
+            event_type,
+            str(state.store_id),
+            None,
+            endpoint_id,
+            app.name,
+            state.clock.now(),
+            str(state.store_id),
+        )
+    )
 
 
 def _latest_stats(state: StoreState) -> dict[str, Any]:
     def latest(family: str, *fields: str) -> str:
-        stamps = [s for r in state.families[family].values() if (s := _stamp(r, *fields)) is not None]
+        stamps = [
+            s for r in state.families[family].values() if (s := _stamp(r, *fields)) is not None
+        ]
         return ecwid_date(max(stamps)) if stamps else ecwid_date(0)
 
     return {
@@ -295,6 +564,59 @@ def _latest_stats(state: StoreState) -> dict[str, Any]:
     }
 
 
+def _create_invoice(state: StoreState, app: App, order_key: str) -> Answer:
+    from .._store import ids as _ids
+    from .._store.changes import Change
+
+    order = state.orders[order_key]
+    internal = _ids.entity_id(state._rng, "invoice")
+    number = f"AB{len(order.get('invoices', [])) + 1 + internal % 1000:06d}"
+    date, _ = state.now_date()
+    invoice = {
+        "internalId": internal,
+        "id": number,
+        "created": date,
+        "link": f"https://app.ecwid.com/download_tax_invoice?ownerid={state.store_id}&invoice_id={internal}",
+        "type": "SALE",
+    }
+    order.setdefault("invoices", []).append(invoice)
+    state._emit(
+        Change(
+            "invoice.created",
+            internal,
+            {"orderId": order["id"]},
+            "orders.invoices.create",
+            app.name,
+            state.clock.now(),
+            internal,
+        )
+    )
+    return Answer(200, {"id": internal})
+
+
+def _mass_update(state: StoreState, app: App, body: Any) -> Answer:
+    """``{"reviewIds": [...], "status": "published"}`` or ``{"reviewIds": [...], "delete": true}``.
+
+    The body's shape is not in the facts ("bulk status/delete" only) [L]: this one is ours.
+    """
+    fields = _object_body(body)
+    ids = fields.get("reviewIds")
+    if not isinstance(ids, list):
+        raise ApiError(400, "WRONG_PARAMETER", "reviewIds must be a list of review ids")
+    count = 0
+    for review_id in ids:
+        if state.reviews.resolve(review_id) is None:
+            continue
+        if fields.get("delete"):
+            state.delete("reviews", review_id, actor=app.name)
+        else:
+            state.update(
+                "reviews", review_id, {"status": fields.get("status", "published")}, actor=app.name
+            )
+        count += 1
+    return Answer(200, {"updateCount": count})
+
+
 def _path_key(path: str, position: int) -> str:
     from urllib.parse import unquote
 
@@ -302,7 +624,9 @@ def _path_key(path: str, position: int) -> str:
     return unquote(parts[position]) if len(parts) > position else ""
 
 
-def handle(state: StoreState, app: App, endpoint_id: str, path: str, params: Mapping[str, str], body: Any) -> Answer:
+def handle(
+    state: StoreState, app: App, endpoint_id: str, path: str, params: Mapping[str, str], body: Any
+) -> Answer:
     """Answer one authorised call to ``endpoint_id`` (ids of ``schemas/rest/api.json``)."""
     group, _, action = endpoint_id.rpartition(".")
     if endpoint_id == "orders.last":
@@ -333,17 +657,41 @@ def handle(state: StoreState, app: App, endpoint_id: str, path: str, params: Map
     if endpoint_id == "reviews.stats":
         reviews = list(state.reviews.values())
         published = sum(1 for r in reviews if r["status"].lower() == "published")
-        return Answer(200, {"allCount": len(reviews), "publishedCount": published, "moderatedCount": len(reviews) - published})
+        return Answer(
+            200,
+            {
+                "allCount": len(reviews),
+                "publishedCount": published,
+                "moderatedCount": len(reviews) - published,
+            },
+        )
     if endpoint_id == "orders.invoices.list":
         return Answer(200, {"invoices": list(state.orders[_path_key(path, 1)].get("invoices", []))})
+    if endpoint_id == "orders.invoices.create":
+        return _create_invoice(state, app, _path_key(path, 1))
     if endpoint_id == "orders.invoice.html":
         order = state.orders[_path_key(path, 1)]
-        return Answer(200, f"<html><body><h1>Invoice for order {order['id']}</h1><p>Total: {order['total']}</p></body></html>")
+        return Answer(
+            200,
+            f"<html><body><h1>Invoice for order {order['id']}</h1>"
+            f"<p>Total: {order['total']}</p></body></html>",
+        )
+    if endpoint_id in ("categories.assignProducts", "categories.unassignProducts"):
+        return _assign(state, app, action, _path_key(path, 1), body)
+    if endpoint_id == "carts.place":
+        return _place_cart(state, app, _path_key(path, 1))
+    if endpoint_id == "order.calculate":
+        return _calculate(body)
+    if endpoint_id == "products.deleteAll":
+        keys = list(state.products)
+        for key in keys:
+            state.delete("products", key, actor=app.name)
+        return Answer(200, {"deleteCount": len(keys)})
+    if endpoint_id == "reviews.massUpdate":
+        return _mass_update(state, app, body)
     family = _BY_ENDPOINT.get(group)
     if family is not None:
         if group == "classes" and action == "list":
             return _family_endpoint(state, app, family, "list", "", params, body)
         return _family_endpoint(state, app, family, action, _path_key(path, 1), params, body)
     raise ApiError(501, "NOT_IMPLEMENTED", f"ecwid-mock does not implement {endpoint_id} yet")
-
-

@@ -59,7 +59,12 @@ class EcwidStore:
             order_prefix=order_prefix,
             order_suffix=order_suffix,
         )
-        self.api = StoreAPI(self.state, rate_limit=rate_limit, legacy_query_token=legacy_query_token, on_request=on_request)
+        self.api = StoreAPI(
+            self.state,
+            rate_limit=rate_limit,
+            legacy_query_token=legacy_query_token,
+            on_request=on_request,
+        )
         self._server: LocalHTTPSServer | None = None
 
     # -- what tests read ----------------------------------------------------------------------
@@ -96,9 +101,9 @@ class EcwidStore:
 
     def __getattr__(self, name: str) -> Records:
         # orders, products, customers, ... : the state's record families
-        families = self.__dict__.get("state")
-        if families is not None and name in families.families:
-            return families.families[name]
+        state: StoreState | None = self.__dict__.get("state")
+        if state is not None and name in state.families:
+            return state.families[name]
         raise AttributeError(name)
 
     @property
@@ -111,7 +116,7 @@ class EcwidStore:
     # -- seeding and writes -------------------------------------------------------------------
 
     def seed(self, **counts: int) -> EcwidStore:
-        """Add realistic records: ``seed(orders=30, products=100)`` (see :meth:`StoreState.seed`)."""
+        """Add realistic records: ``seed(orders=30, products=100)``; see ``StoreState.seed``."""
         self.state.seed(**counts)
         return self
 
@@ -134,7 +139,9 @@ class EcwidStore:
     def add_app(self, name: str, *, scopes: Iterable[str], events: Iterable[str] = ()) -> App:
         return self.state.add_app(name, scopes=scopes, events=events)
 
-    def fail_next(self, status: int = 500, *, count: int = 1, retry_after: int = 30, path: str | None = None) -> None:
+    def fail_next(
+        self, status: int = 500, *, count: int = 1, retry_after: int = 30, path: str | None = None
+    ) -> None:
         """Answer the next ``count`` calls with ``status`` (429 with ``Retry-After``, or 5xx)."""
         self.api.fail_next(status, count=count, retry_after=retry_after, path=path)
 
@@ -160,7 +167,9 @@ class EcwidStore:
         if self._server is None:
             from .tls import LocalHTTPSServer
 
-            self._server = LocalHTTPSServer(self.api, host="127.0.0.1", port=port, kind="asgi").start()
+            self._server = LocalHTTPSServer(
+                self.api, host="127.0.0.1", port=port, kind="asgi"
+            ).start()
         return self._server
 
     def close(self) -> None:

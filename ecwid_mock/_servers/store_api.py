@@ -83,12 +83,12 @@ class StoreCalls:
         return self._items[-1]
 
     def of(self, method: str, path: str | None = None) -> list[StoreCall]:
-        """Calls with this method (and path relative to ``/api/v3/{storeId}``, e.g. ``/orders/K8XTQ``)."""
+        """Calls with this method (and path after ``/api/v3/{storeId}``, e.g. ``/orders/K8XTQ``)."""
         method = method.upper()
         return [c for c in self._items if c.method == method and (path is None or c.path == path)]
 
     def assert_called(self, method: str, path: str, *, times: int | None = None) -> list[StoreCall]:
-        """Fail, listing every call that was made, unless ``method path`` was called (``times`` times)."""
+        """Fail, listing every call made, unless ``method path`` was called (``times`` times)."""
         found = self.of(method, path)
         if (times is None and not found) or (times is not None and len(found) != times):
             wanted = f"{method.upper()} {path}" + ("" if times is None else f" {times} time(s)")
@@ -140,8 +140,10 @@ class StoreAPI:
 
     # -- faults on demand ---------------------------------------------------------------------
 
-    def fail_next(self, status: int = 500, *, count: int = 1, retry_after: int = 30, path: str | None = None) -> None:
-        """Answer the next ``count`` calls (to ``path`` only, if given) with ``status`` (429 or 5xx)."""
+    def fail_next(
+        self, status: int = 500, *, count: int = 1, retry_after: int = 30, path: str | None = None
+    ) -> None:
+        """Answer the next ``count`` calls (to ``path`` only, if given) with 429 or a 5xx."""
         if status != 429 and not 500 <= status <= 599:
             raise InvalidOption("status", status, "429 or a 5xx status")
         self._faults.append(_Fault(status, count, retry_after, path))
@@ -190,7 +192,11 @@ class StoreAPI:
         except ApiError as exc:
             status, extra, payload = exc.status, exc.headers, exc.body()
         except StoreKeyError as exc:
-            status, extra, payload = 404, {}, {"errorMessage": exc.message, "errorCode": exc.error_code}
+            status, extra, payload = (
+                404,
+                {},
+                {"errorMessage": exc.message, "errorCode": exc.error_code},
+            )
         call = StoreCall(
             method=method,
             path=path,
@@ -212,10 +218,19 @@ class StoreAPI:
                 fault.count -= 1
                 self._faults = [f for f in self._faults if f.count > 0]
                 if fault.status == 429:
-                    raise ApiError(429, "RATE_LIMITED", "Too many requests", {"Retry-After": str(fault.retry_after)})
-                raise ApiError(fault.status, "INTERNAL_ERROR", "Internal server error (forced by the test)")
+                    raise ApiError(
+                        429,
+                        "RATE_LIMITED",
+                        "Too many requests",
+                        {"Retry-After": str(fault.retry_after)},
+                    )
+                raise ApiError(
+                    fault.status, "INTERNAL_ERROR", "Internal server error (forced by the test)"
+                )
 
-    def _authorise(self, store_id: str, headers: Mapping[str, str], params: Mapping[str, str]) -> App:
+    def _authorise(
+        self, store_id: str, headers: Mapping[str, str], params: Mapping[str, str]
+    ) -> App:
         if not store_id.isdigit() or int(store_id) != self.state.store_id:
             raise ApiError(403, "INVALID_API_TOKEN", f"Invalid token for store {store_id}")
         header = headers.get("authorization", "")
@@ -224,7 +239,11 @@ class StoreAPI:
             token = params.get("token", "")
         app = self.state.app_for(token) if token else None
         if app is None:
-            reason = "Token passed in the query string is no longer accepted" if params.get("token") else "Invalid access token"
+            reason = (
+                "Token passed in the query string is no longer accepted"
+                if params.get("token")
+                else "Invalid access token"
+            )
             raise ApiError(403, "INVALID_API_TOKEN", reason)
         return app
 
@@ -257,7 +276,11 @@ def _endpoint_scopes(endpoint_id: str) -> list[str]:
 def _json_body(body: bytes, headers: Mapping[str, str]) -> Any:
     content_type = headers.get("content-type", "")
     if "json" not in content_type:
-        raise ApiError(415, "WRONG_PARAMETER", "Unsupported content type: expected application/json or text/json")
+        raise ApiError(
+            415,
+            "WRONG_PARAMETER",
+            "Unsupported content type: expected application/json or text/json",
+        )
     try:
         return json.loads(body)
     except ValueError:
@@ -338,8 +361,12 @@ def _build_app(api: StoreAPI) -> Starlette:
     async def not_found(request: Request, exc: Exception) -> Response:
         status = getattr(exc, "status_code", 404)
         code = "METHOD_NOT_ALLOWED" if status == 405 else "WRONG_URL"
-        return JSONResponse({"errorMessage": f"{request.method} {request.url.path} is not an API endpoint", "errorCode": code}, status_code=status)
+        return JSONResponse(
+            {
+                "errorMessage": f"{request.method} {request.url.path} is not an API endpoint",
+                "errorCode": code,
+            },
+            status_code=status,
+        )
 
     return Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found})
-
-

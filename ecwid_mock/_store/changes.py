@@ -37,7 +37,9 @@ class Change:
         return self.event_type.partition(".")[0]
 
 
-def feedback_writes(changes: Iterable[Change], actor: str, *, subscribed: Iterable[str] | None = None) -> list[Change]:
+def feedback_writes(
+    changes: Iterable[Change], actor: str, *, subscribed: Iterable[str] | None = None
+) -> list[Change]:
     """The writes by ``actor`` that fire an event ``actor`` itself receives: an update loop.
 
     A receiver that answers ``order.updated`` by updating the order makes Ecwid send another

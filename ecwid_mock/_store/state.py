@@ -76,16 +76,80 @@ class Family:
 FAMILIES: dict[str, Family] = {
     f.name: f
     for f in (
-        Family("orders", "order", "orders", "order", not_found="Order #{id} not found", error_code="ORDER_NOT_FOUND"),
-        Family("carts", "unfinished_order", "carts", "cart", key="cartId", not_found="Cart #{id} not found", error_code="CHECKOUT_NOT_FOUND"),
-        Family("products", "product", "products", "product", not_found="Product #{id} not found", error_code="PRODUCT_NOT_FOUND"),
-        Family("categories", "category", "categories", "category", not_found="Category #{id} not found", error_code="CATEGORIES_NOT_FOUND"),
-        Family("customers", "customer", "customers", "customer", not_found="Customer #{id} not found"),  # code [L]
-        Family("customer_groups", "customer_group", "customerGroups", "customer-group", not_found="Customer group #{id} not found"),  # code [L]
-        Family("coupons", "discount_coupon", "coupons", "discount-coupon", not_found="Coupon is not found", error_code="DISCOUNT_COUPON_NOT_FOUND"),
-        Family("promotions", "promotion", "promotions", "promotion", not_found="Promotion #{id} not found", error_code="PROMOTION_NOT_FOUND"),
-        Family("classes", "product_class", "classes", "product-class", not_found="Product class #{id} not found"),  # code [L]
-        Family("reviews", "review", "reviews", "product-review", not_found="Review #{id} not found", error_code="PRODUCT_REVIEW_NOT_FOUND"),
+        Family(
+            "orders",
+            "order",
+            "orders",
+            "order",
+            not_found="Order #{id} not found",
+            error_code="ORDER_NOT_FOUND",
+        ),
+        Family(
+            "carts",
+            "unfinished_order",
+            "carts",
+            "cart",
+            key="cartId",
+            not_found="Cart #{id} not found",
+            error_code="CHECKOUT_NOT_FOUND",
+        ),
+        Family(
+            "products",
+            "product",
+            "products",
+            "product",
+            not_found="Product #{id} not found",
+            error_code="PRODUCT_NOT_FOUND",
+        ),
+        Family(
+            "categories",
+            "category",
+            "categories",
+            "category",
+            not_found="Category #{id} not found",
+            error_code="CATEGORIES_NOT_FOUND",
+        ),
+        Family(
+            "customers", "customer", "customers", "customer", not_found="Customer #{id} not found"
+        ),  # code [L]
+        Family(
+            "customer_groups",
+            "customer_group",
+            "customerGroups",
+            "customer-group",
+            not_found="Customer group #{id} not found",
+        ),  # code [L]
+        Family(
+            "coupons",
+            "discount_coupon",
+            "coupons",
+            "discount-coupon",
+            not_found="Coupon is not found",
+            error_code="DISCOUNT_COUPON_NOT_FOUND",
+        ),
+        Family(
+            "promotions",
+            "promotion",
+            "promotions",
+            "promotion",
+            not_found="Promotion #{id} not found",
+            error_code="PROMOTION_NOT_FOUND",
+        ),
+        Family(
+            "classes",
+            "product_class",
+            "classes",
+            "product-class",
+            not_found="Product class #{id} not found",
+        ),  # code [L]
+        Family(
+            "reviews",
+            "review",
+            "reviews",
+            "product-review",
+            not_found="Review #{id} not found",
+            error_code="PRODUCT_REVIEW_NOT_FOUND",
+        ),
     )
 }
 
@@ -139,7 +203,14 @@ class Records(Mapping[Any, dict[str, Any]]):
 
     # -- writes: the store's only -------------------------------------------------------------
 
-    def _put(self, key: Any, record: dict[str, Any], *, indexed_at: float = 0.0, aliases: Iterable[Any] = ()) -> None:
+    def _put(
+        self,
+        key: Any,
+        record: dict[str, Any],
+        *,
+        indexed_at: float = 0.0,
+        aliases: Iterable[Any] = (),
+    ) -> None:
         self._items[key] = record
         if indexed_at:
             self._indexed_at[key] = indexed_at
@@ -199,7 +270,11 @@ class StoreState:
     ) -> None:
         if isinstance(seed, bool) or not isinstance(seed, int):
             raise InvalidOption("seed", seed, "an integer")
-        if isinstance(search_lag, bool) or not isinstance(search_lag, (int, float)) or search_lag < 0:
+        if (
+            isinstance(search_lag, bool)
+            or not isinstance(search_lag, (int, float))
+            or search_lag < 0
+        ):
             raise InvalidOption("search_lag", search_lag, "seconds >= 0")
         self.seed_value = seed
         self.clock: Clock = clock if clock is not None else VirtualClock()
@@ -207,7 +282,11 @@ class StoreState:
         self._locale = locale
         self._rng = random.Random(seed)
         self.store_id: int = store_id if store_id is not None else _ids.store_id(self._rng)
-        if isinstance(self.store_id, bool) or not isinstance(self.store_id, int) or self.store_id < 1:
+        if (
+            isinstance(self.store_id, bool)
+            or not isinstance(self.store_id, int)
+            or self.store_id < 1
+        ):
             raise InvalidOption("store_id", store_id, "a positive integer")
         self.order_prefix = order_prefix
         self.order_suffix = order_suffix
@@ -273,22 +352,33 @@ class StoreState:
         return self.app.token
 
     def __repr__(self) -> str:
-        counts = ", ".join(f"{name}={len(records)}" for name, records in self.families.items() if records)
+        counts = ", ".join(
+            f"{name}={len(records)}" for name, records in self.families.items() if records
+        )
         return f"<StoreState store_id={self.store_id} seed={self.seed_value} {counts}>"
 
     # -- apps ---------------------------------------------------------------------------------
 
     def add_app(
-        self, name: str, *, scopes: Iterable[str] = ALL_SCOPES, events: Iterable[str] = (), token: str | None = None
+        self,
+        name: str,
+        *,
+        scopes: Iterable[str] = ALL_SCOPES,
+        events: Iterable[str] = (),
+        token: str | None = None,
     ) -> App:
-        """Install an app; its token (``secret_`` + 32 letters and digits) is drawn from the seed."""
+        """Install an app; its token (``secret_`` + 32 letters and digits) comes from the seed."""
         if token is None:
             alphabet = string.ascii_letters + string.digits
             token = "secret_" + "".join(self._rng.choices(alphabet, k=32))
         elif not token.startswith(("secret_", "public_")):
-            raise InvalidOption("token", token[:7] + "***", "a token that starts with secret_ or public_")
+            raise InvalidOption(
+                "token", token[:7] + "***", "a token that starts with secret_ or public_"
+            )
         scope_set = frozenset(scopes)
-        app = App(name=name, token=token, scopes=scope_set | {"read_store_profile"}, events=tuple(events))
+        app = App(
+            name=name, token=token, scopes=scope_set | {"read_store_profile"}, events=tuple(events)
+        )
         self.apps[token] = app
         return app
 
@@ -299,7 +389,7 @@ class StoreState:
     # -- listeners ----------------------------------------------------------------------------
 
     def add_listener(self, listener: Listener) -> Listener:
-        """Call ``listener(change)`` after every write, in write order; returns it (decorator-friendly)."""
+        """Call ``listener(change)`` after every write, in order; returns it (a decorator too)."""
         self._listeners.append(listener)
         return listener
 
@@ -341,14 +431,22 @@ class StoreState:
         Seeding makes no change records: it is the store as it already was.
         """
         for name, value in locals().items():
-            if name != "self" and value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+            if (
+                name != "self"
+                and value is not None
+                and (isinstance(value, bool) or not isinstance(value, int) or value < 0)
+            ):
                 raise InvalidOption(name, value, "a count >= 0")
         with self._lock:
             pools = self.pools
             now = self.clock.now()
             if not self.profile:
                 self.profile = profile.profile(
-                    pools, store_id=self.store_id, now=now, prefix=self.order_prefix, suffix=self.order_suffix
+                    pools,
+                    store_id=self.store_id,
+                    now=now,
+                    prefix=self.order_prefix,
+                    suffix=self.order_suffix,
                 )
             need_products = orders or carts or reviews
             if products is None:
@@ -359,10 +457,14 @@ class StoreState:
                 customer_groups = 2 if not self.customer_groups and (customers or orders) else 0
             if customers is None:
                 customers = max(orders // 3, 1 if reviews else 0) if orders or reviews else 0
-            self._seed_simple("customer_groups", customer_groups, lambda n: customers_group(pools, n))
+            self._seed_simple(
+                "customer_groups", customer_groups, lambda n: customers_group(pools, n)
+            )
             self._seed_simple("classes", classes, lambda n: catalog.product_class(pools))
             self._seed_simple(
-                "categories", categories, lambda n: catalog.category(pools, store_id=self.store_id, order_by=10 * (n + 1))
+                "categories",
+                categories,
+                lambda n: catalog.category(pools, store_id=self.store_id, order_by=10 * (n + 1)),
             )
             category_ids = list(self.categories)
             class_ids = list(self.classes) or [0]
@@ -370,22 +472,35 @@ class StoreState:
                 "products",
                 products,
                 lambda n: catalog.product(
-                    pools, store_id=self.store_id, now=now, category_ids=category_ids, class_id=pools.pick(class_ids)
+                    pools,
+                    store_id=self.store_id,
+                    now=now,
+                    category_ids=category_ids,
+                    class_id=pools.pick(class_ids),
                 ),
             )
             self._file_products(new_products)
-            groups = [customer_records.GENERAL_GROUP, *((g["id"], g["name"]) for g in self.customer_groups.values())]
+            groups = [
+                customer_records.GENERAL_GROUP,
+                *((g["id"], g["name"]) for g in self.customer_groups.values()),
+            ]
             start = self._customer_count
             self._seed_simple(
                 "customers",
                 customers,
-                lambda n: customer_records.customer(pools, number=start + n + 1, now=now, groups=groups),
+                lambda n: customer_records.customer(
+                    pools, number=start + n + 1, now=now, groups=groups
+                ),
             )
             self._customer_count += customers
             product_list = list(self.products.values())
             customer_list = list(self.customers.values())
             for _ in range(orders):
-                buyer = pools.pick(customer_list) if customer_list and pools.rng.random() < 0.85 else None
+                buyer = (
+                    pools.pick(customer_list)
+                    if customer_list and pools.rng.random() < 0.85
+                    else None
+                )
                 public, internal = self._new_order_ids()
                 record = order_records.order(
                     pools,
@@ -400,8 +515,14 @@ class StoreState:
                 if buyer is not None:
                     _count_order(buyer, record)
             for n in range(carts):
-                buyer = pools.pick(customer_list) if customer_list and pools.rng.random() < 0.5 else None
-                record = order_records.cart(pools, now=now, products=product_list, customer=buyer, number=n)
+                buyer = (
+                    pools.pick(customer_list)
+                    if customer_list and pools.rng.random() < 0.5
+                    else None
+                )
+                record = order_records.cart(
+                    pools, now=now, products=product_list, customer=buyer, number=n
+                )
                 self.carts._put(record["cartId"], record)
             self._seed_simple("coupons", coupons, lambda n: marketing.coupon(pools, now=now))
             self._seed_simple("promotions", promotions, lambda n: marketing.promotion(pools))
@@ -416,12 +537,20 @@ class StoreState:
                     product = self.products[item["productId"]]
                     order_id = placed["id"]
                 else:
-                    author, product, order_id = pools.pick(customer_list), pools.pick(product_list), None
-                record = review_records.review(pools, now=now, product=product, customer=author, order_id=order_id)
+                    author, product, order_id = (
+                        pools.pick(customer_list),
+                        pools.pick(product_list),
+                        None,
+                    )
+                record = review_records.review(
+                    pools, now=now, product=product, customer=author, order_id=order_id
+                )
                 self.reviews._put(record["id"], record)
         return self
 
-    def _seed_simple(self, family: str, count: int, build: Callable[[int], dict[str, Any]]) -> list[dict[str, Any]]:
+    def _seed_simple(
+        self, family: str, count: int, build: Callable[[int], dict[str, Any]]
+    ) -> list[dict[str, Any]]:
         records = self.families[family]
         made = []
         for n in range(count):
@@ -452,23 +581,48 @@ class StoreState:
         public = record["id"]
         core = public[len(self.order_prefix) : len(public) - len(self.order_suffix) or None]
         internal = record["internalId"]
-        self.orders._put(public, record, indexed_at=indexed_at, aliases={core, internal, str(internal)})
+        self.orders._put(
+            public, record, indexed_at=indexed_at, aliases={core, internal, str(internal)}
+        )
 
     # -- writes -------------------------------------------------------------------------------
 
-    def create(self, family: str, fields: Mapping[str, Any], *, actor: str = "store") -> dict[str, Any]:
-        """Add a record (Ecwid fills ids and dates); fires the ``<entity>.created`` change."""
+    def create(
+        self,
+        family: str,
+        fields: Mapping[str, Any],
+        *,
+        actor: str = "store",
+        endpoint: str | None = None,
+    ) -> dict[str, Any]:
+        """Add a record (Ecwid fills ids and dates); fires the ``<entity>.created`` change.
+
+        ``endpoint`` names the REST endpoint whose facts say which webhook fires (default: the
+        family's create endpoint); ``actor`` is who wrote (``"store"``, or an app's name).
+        """
         from . import writes
 
         with self._lock:
-            return writes.create(self, self._family(family), dict(fields), actor=actor)
+            return writes.create(
+                self, self._family(family), dict(fields), actor=actor, endpoint_id=endpoint
+            )
 
-    def update(self, family: str, key: object, fields: Mapping[str, Any], *, actor: str = "store") -> dict[str, Any]:
+    def update(
+        self,
+        family: str,
+        key: object,
+        fields: Mapping[str, Any],
+        *,
+        actor: str = "store",
+        endpoint: str | None = None,
+    ) -> dict[str, Any]:
         """Merge ``fields`` into a record, as a partial PUT does; fires ``<entity>.updated``."""
         from . import writes
 
         with self._lock:
-            return writes.update(self, self._family(family), key, dict(fields), actor=actor)
+            return writes.update(
+                self, self._family(family), key, dict(fields), actor=actor, endpoint_id=endpoint
+            )
 
     def delete(self, family: str, key: object, *, actor: str = "store") -> dict[str, Any]:
         """Remove a record (later GETs answer 404); fires ``<entity>.deleted``; returns it."""
@@ -490,7 +644,9 @@ class StoreState:
 
 def customers_group(pools: Pools, n: int) -> dict[str, Any]:
     names = ("Wholesale", "VIP", "Staff", "Retail", "Partners")
-    return customer_records.customer_group(pools, names[n % len(names)] + ("" if n < len(names) else f" {n}"))
+    return customer_records.customer_group(
+        pools, names[n % len(names)] + ("" if n < len(names) else f" {n}")
+    )
 
 
 def _count_order(customer: dict[str, Any], order: dict[str, Any]) -> None:
@@ -504,5 +660,3 @@ def _count_order(customer: dict[str, Any], order: dict[str, Any]) -> None:
         stats["firstOrderDate"] = date
     if "lastOrderDate" not in stats or date > stats["lastOrderDate"]:
         stats["lastOrderDate"] = date
-
-

@@ -26,7 +26,9 @@ def customer(
     domain = pools.pick(pools.domains)
     email = f"{_ascii(first)}.{_ascii(last)}{number}@{domain}".lower()
     registered = now - rng.random() * 700 * 86400
-    group_id, group_name = groups[0] if rng.random() < 0.8 or len(groups) == 1 else pools.pick(groups)
+    group_id, group_name = (
+        groups[0] if rng.random() < 0.8 or len(groups) == 1 else pools.pick(groups)
+    )
     billing = pools.address(first, last)
     record: dict[str, Any] = {
         "id": _ids.entity_id(rng, "customer"),
@@ -38,7 +40,11 @@ def customer(
         "customerGroupName": group_name,
         "billingPerson": billing,
         "shippingAddresses": [
-            {"id": _ids.entity_id(rng, "customer"), **billing, "addressFormatted": billing["street"]}
+            {
+                "id": _ids.entity_id(rng, "customer"),
+                **billing,
+                "addressFormatted": billing["street"],
+            }
         ],
         "contacts": [{"contact": email, "type": "EMAIL", "default": True}],
         "taxExempt": False,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 from .. import ids as _ids
@@ -15,7 +16,15 @@ TAX_RATE = 0.1
 #: Store currency to USD, for ``usdTotal`` (Ecwid writes it unrounded).
 USD_RATE = 1.0
 
-_SHIPPING = (("Standard", "USPS", 5, "SHIPPING"), ("Express", "UPS", 15, "SHIPPING"), ("Pickup", "", 0, "PICKUP"))
+_SHIPPING = (
+    ("Standard", "USPS", 5, "SHIPPING"),
+    ("Express", "UPS", 15, "SHIPPING"),
+    ("Pickup", "", 0, "PICKUP"),
+)
+
+
+def _ip(rng: random.Random, first: int) -> str:
+    return ".".join([str(first), *(str(int(rng.random() * 256)) for _ in range(3))])
 
 
 def order_item(pools: Pools, product: dict[str, Any], quantity: int) -> dict[str, Any]:
@@ -99,7 +108,10 @@ def _lines(pools: Pools, products: list[dict[str, Any]]) -> list[dict[str, Any]]
     for _ in range(count):
         product = pools.pick(products)
         chosen[product["id"]] = product
-    return [order_item(pools, product, 1 + int(rng.random() * rng.random() * 4)) for product in chosen.values()]
+    return [
+        order_item(pools, product, 1 + int(rng.random() * rng.random() * 4))
+        for product in chosen.values()
+    ]
 
 
 def _buyer(
@@ -117,7 +129,12 @@ def _buyer(
         return fields, dict(customer["billingPerson"])
     first, last = pools.person()
     email = f"guest{guest_number}.{last}@{pools.pick(pools.domains)}".lower()
-    fields = {"email": email, "customerGroupId": 0, "customerGroup": "General", "acceptMarketing": False}
+    fields = {
+        "email": email,
+        "customerGroupId": 0,
+        "customerGroup": "General",
+        "acceptMarketing": False,
+    }
     return fields, pools.address(first, last)
 
 
@@ -148,7 +165,7 @@ def order(
         "vendorOrderNumber": public_id,
         "publicUid": public_id,
         **buyer,
-        "ipAddress": f"{int(rng.random() * 223) + 1}.{int(rng.random() * 256)}.{int(rng.random() * 256)}.{int(rng.random() * 256)}",
+        "ipAddress": _ip(rng, int(rng.random() * 223) + 1),
         "lang": pools.lang,
         **totals(items, rate),
         "paymentMethod": pools.pick(["Credit or debit card", "PayPal", "Phone order"]),
@@ -189,7 +206,12 @@ def order(
 
 
 def cart(
-    pools: Pools, *, now: float, products: list[dict[str, Any]], customer: dict[str, Any] | None, number: int
+    pools: Pools,
+    *,
+    now: float,
+    products: list[dict[str, Any]],
+    customer: dict[str, Any] | None,
+    number: int,
 ) -> dict[str, Any]:
     """An abandoned cart: lines and totals like an order's, no statuses beyond INCOMPLETE."""
     rng = pools.rng
@@ -200,7 +222,7 @@ def cart(
     return {
         "cartId": _ids.cart_id(rng),
         **buyer,
-        "ipAddress": f"10.{int(rng.random() * 256)}.{int(rng.random() * 256)}.{int(rng.random() * 256)}",
+        "ipAddress": _ip(rng, 10),
         "lang": pools.lang,
         **totals(items, 0),
         "paymentMethod": "Credit or debit card",

@@ -1,4 +1,4 @@
-"""What every record builder shares: one seeded random, name pools drawn once from Faker, formats."""
+"""What every record builder shares: a seeded random, name pools drawn once from Faker, formats."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def ecwid_date(timestamp: float) -> str:
 
 
 def money(value: float) -> float | int:
-    """Money as Ecwid writes it: two decimals, and whole values without a fraction (20, not 20.0)."""
+    """Money as Ecwid writes it: two decimals, whole values without a fraction (20, not 20.0)."""
     rounded = round(value + 0.0, 2)
     return int(rounded) if rounded == int(rounded) else rounded
 
@@ -51,7 +51,9 @@ class Pools:
         try:
             faker = Faker(locale)
         except AttributeError:
-            raise InvalidOption("locale", locale, "one of Faker's locales, e.g. en_US, de_DE") from None
+            raise InvalidOption(
+                "locale", locale, "one of Faker's locales, e.g. en_US, de_DE"
+            ) from None
         faker.seed_instance(seed)
         pools = cls(rng=random.Random(seed), locale=locale)
         n = _POOL_SIZE
@@ -96,7 +98,7 @@ class Pools:
 
 
 def _city(faker: Any) -> tuple[str, str, str]:
-    """A city, its postcode and its region's name (regions whose code Faker cannot pair are named only)."""
+    """A city, its postcode and its region's name (Faker cannot pair regions with their codes)."""
     region = ""
     provider = getattr(faker, "administrative_unit", None)
     if provider is not None:

@@ -9,11 +9,11 @@ from .pools import Pools, ecwid_date
 __all__ = ["profile"]
 
 
-def profile(
-    pools: Pools, *, store_id: int, now: float, prefix: str, suffix: str
-) -> dict[str, Any]:
+def profile(pools: Pools, *, store_id: int, now: float, prefix: str, suffix: str) -> dict[str, Any]:
     first, last = pools.person()
-    name = f"{pools.pick(pools.words).capitalize()} {pools.pick(['Goods', 'Shop', 'Store', 'Market'])}"
+    name = (
+        f"{pools.pick(pools.words).capitalize()} {pools.pick(['Goods', 'Shop', 'Store', 'Market'])}"
+    )
     return {
         "generalInfo": {
             "storeId": store_id,
@@ -29,7 +29,11 @@ def profile(
             "availableFeatures": ["API", "CUSTOMER_GROUPS", "DISCOUNT_COUPONS", "PRODUCT_REVIEWS"],
             "registrationDate": ecwid_date(now - 900 * 86400),
         },
-        "settings": {"closed": False, "storeName": name, "storeDescription": pools.pick(pools.sentences)},
+        "settings": {
+            "closed": False,
+            "storeName": name,
+            "storeDescription": pools.pick(pools.sentences),
+        },
         "formatsAndUnits": {
             "currency": "USD",
             "currencyPrefix": "$",

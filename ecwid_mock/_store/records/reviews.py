@@ -11,7 +11,12 @@ __all__ = ["review"]
 
 
 def review(
-    pools: Pools, *, now: float, product: dict[str, Any], customer: dict[str, Any], order_id: str | None
+    pools: Pools,
+    *,
+    now: float,
+    product: dict[str, Any],
+    customer: dict[str, Any],
+    order_id: str | None,
 ) -> dict[str, Any]:
     """A review; ``status`` is G3's lower case (``published``/``moderated``)."""
     rng = pools.rng
