@@ -64,7 +64,9 @@ def test_order_totals_add_up() -> None:
         subtotal = sum(i["price"] * i["quantity"] for i in order["items"])
         assert order["subtotal"] == pytest.approx(subtotal, abs=0.01)
         shipping = order["shippingOption"]["shippingRate"]
-        assert order["total"] == pytest.approx(order["subtotal"] + order["tax"] + shipping, abs=0.01)
+        assert order["total"] == pytest.approx(
+            order["subtotal"] + order["tax"] + shipping, abs=0.01
+        )
         assert order["totalWithoutTax"] == pytest.approx(order["total"] - order["tax"], abs=0.01)
 
 
@@ -167,7 +169,13 @@ def test_python_writes_fill_what_ecwid_fills() -> None:
     product = store.create("products", {"name": "Mug", "price": 12.5, "quantity": 3})
     assert product["unlimited"] is False and product["inStock"] is True
     assert product["createTimestamp"] == int(clock.now())
-    order = store.create("orders", {"email": "a@example.com", "items": [{"productId": product["id"], "price": 12.5, "quantity": 2}]})
+    order = store.create(
+        "orders",
+        {
+            "email": "a@example.com",
+            "items": [{"productId": product["id"], "price": 12.5, "quantity": 2}],
+        },
+    )
     assert order["subtotal"] == 25 and order["paymentStatus"] == "AWAITING_PAYMENT"
     assert store.orders[order["internalId"]] is order
     with pytest.raises(InvalidOption, match="name"):

@@ -531,10 +531,13 @@ def _storage(state: StoreState, app: App, action: str, key: str, body: Any) -> A
 def _app_change(state: StoreState, app: App, endpoint_id: str, event_type: str) -> None:
     from .._store.changes import Change
 
+    entity_id: int | str = (
+        state.store_id if event_type.startswith("profile.") else str(state.store_id)
+    )
     state._emit(
         Change(
             event_type,
-            str(state.store_id),
+            entity_id,
             None,
             endpoint_id,
             app.name,

@@ -63,7 +63,7 @@ def _entity_id(state: StoreState, records: Records, record: dict[str, Any]) -> i
     if name == "orders":
         return int(record["internalId"])
     if name == "carts":
-        return int(record.get("internalId", 0)) or str(record["cartId"])
+        return int(record["_internalId"])
     return record[records.family.key]  # type: ignore[no-any-return]
 
 
@@ -92,7 +92,7 @@ def _data(
             }
         return data
     if name == "carts":
-        return {"orderId": str(after.get("internalId", "")), "cartId": after["cartId"]}
+        return {"orderId": after["_orderId"], "cartId": after["cartId"]}
     if name == "customers":
         return {"customerEmail": after.get("email", "")}
     if name == "promotions":
@@ -103,8 +103,8 @@ def _data(
             "productId": after["productId"],
             "orderId": int(order["internalId"]) if order else 0,
         }
-        if action != "deleted":
-            data["status"] = after["status"]
+        if action != "deleted":  # events spell it in upper case, REST (G3) in lower case
+            data["status"] = str(after["status"]).upper()
         return data
     return None
 
@@ -193,6 +193,7 @@ def create(
         record = {**fields}
         if name == "carts":
             record.setdefault("cartId", _ids.cart_id(rng))
+            record["_orderId"], record["_internalId"] = state._new_order_ids()
         else:
             new_id = _ids.entity_id(rng, records.family.entity)
             while new_id in records:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import random
 import time
 from dataclasses import dataclass, field
@@ -44,6 +46,16 @@ class Pools:
 
     @classmethod
     def draw(cls, seed: int, locale: str) -> Pools:
+        """Pools for ``seed`` and ``locale``; the Faker draws are made once per process."""
+        drawn = _drawn(seed, locale)
+        pools = cls(rng=random.Random(seed), locale=locale)
+        for name, value in drawn.__dict__.items():
+            if name not in ("rng", "locale"):
+                setattr(pools, name, copy.copy(value))
+        return pools
+
+    @classmethod
+    def _draw(cls, seed: int, locale: str) -> Pools:
         from faker import Faker
 
         from ..._errors import InvalidOption
@@ -95,6 +107,11 @@ class Pools:
 
     def product_name(self) -> str:
         return f"{self.pick(self.words).capitalize()} {self.pick(self.words)}"
+
+
+@functools.lru_cache(maxsize=8)
+def _drawn(seed: int, locale: str) -> Pools:
+    return Pools._draw(seed, locale)
 
 
 def _city(faker: Any) -> tuple[str, str, str]:
