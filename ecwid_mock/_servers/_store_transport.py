@@ -91,3 +91,48 @@ class AsyncStoreTransport(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         _check_host(request, self.host)
         return await _run(self.app, request, await request.aread())
+
+
+class intercept:  # noqa: N801 - used as a context manager, like unittest.mock.patch
+    """Divert httpx's default transports' calls to ``host`` into the store; others go out as usual.
+
+    For receivers that build their own ``httpx.Client()``: inside ``with store.intercept():``
+    every request to ``https://app.ecwid.com`` is answered by the store, in-process.
+    """
+
+    def __init__(self, app: Any, *, host: str) -> None:
+        self._sync = SyncASGITransport(app, host=host)
+        self._async = AsyncStoreTransport(app, host=host)
+        self._host = host
+        self._saved: tuple[Any, Any] | None = None
+
+    def __enter__(self) -> intercept:
+        sync_original = httpx.HTTPTransport.handle_request
+        async_original = httpx.AsyncHTTPTransport.handle_async_request
+        store_sync, store_async, host = self._sync, self._async, self._host
+
+        def handle_request(
+            transport: httpx.HTTPTransport, request: httpx.Request
+        ) -> httpx.Response:
+            if request.url.host == host:
+                return store_sync.handle_request(request)
+            return sync_original(transport, request)
+
+        async def handle_async_request(
+            transport: httpx.AsyncHTTPTransport, request: httpx.Request
+        ) -> httpx.Response:
+            if request.url.host == host:
+                return await store_async.handle_async_request(request)
+            return await async_original(transport, request)
+
+        self._saved = (sync_original, async_original)
+        httpx.HTTPTransport.handle_request = handle_request  # type: ignore[method-assign]
+        httpx.AsyncHTTPTransport.handle_async_request = handle_async_request  # type: ignore[method-assign]
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._saved is not None:
+            sync_original, async_original = self._saved
+            httpx.HTTPTransport.handle_request = sync_original  # type: ignore[method-assign]
+            httpx.AsyncHTTPTransport.handle_async_request = async_original  # type: ignore[method-assign]
+            self._saved = None

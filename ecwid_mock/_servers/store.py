@@ -162,6 +162,18 @@ class EcwidStore:
 
         return AsyncStoreTransport(self.api, host=API_HOST)
 
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        """Answer one httpx request: a handler for ``httpx.MockTransport`` or respx's ``side_effect``."""
+        from ._store_transport import SyncASGITransport
+
+        return SyncASGITransport(self.api, host=API_HOST).handle_request(request)
+
+    def intercept(self) -> Any:
+        """``with store.intercept():`` any httpx client's calls to app.ecwid.com reach this store."""
+        from ._store_transport import intercept
+
+        return intercept(self.api, host=API_HOST)
+
     def serve_https(self, *, port: int = 0) -> LocalHTTPSServer:
         """Start (once) a real HTTPS server for the API on 127.0.0.1; stop it with :meth:`close`."""
         if self._server is None:
