@@ -93,7 +93,7 @@ class AsyncStoreTransport(httpx.AsyncBaseTransport):
         return await _run(self.app, request, await request.aread())
 
 
-class intercept:  # noqa: N801 - used as a context manager, like unittest.mock.patch
+class intercept:  # a context manager, named like unittest.mock.patch
     """Divert httpx's default transports' calls to ``host`` into the store; others go out as usual.
 
     For receivers that build their own ``httpx.Client()``: inside ``with store.intercept():``

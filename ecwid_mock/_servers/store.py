@@ -163,13 +163,13 @@ class EcwidStore:
         return AsyncStoreTransport(self.api, host=API_HOST)
 
     def handle(self, request: httpx.Request) -> httpx.Response:
-        """Answer one httpx request: a handler for ``httpx.MockTransport`` or respx's ``side_effect``."""
+        """Answer one httpx request: a handler for ``httpx.MockTransport`` or respx."""
         from ._store_transport import SyncASGITransport
 
         return SyncASGITransport(self.api, host=API_HOST).handle_request(request)
 
     def intercept(self) -> Any:
-        """``with store.intercept():`` any httpx client's calls to app.ecwid.com reach this store."""
+        """``with store.intercept():`` httpx clients' calls to app.ecwid.com reach the store."""
         from ._store_transport import intercept
 
         return intercept(self.api, host=API_HOST)

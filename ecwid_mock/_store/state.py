@@ -29,34 +29,21 @@ from .records import orders as order_records
 from .records import reviews as review_records
 from .records.pools import Pools, ecwid_date
 
-__all__ = ["ALL_SCOPES", "FAMILIES", "App", "Family", "Records", "StoreState"]
+__all__ = ["FAMILIES", "App", "Family", "Records", "StoreState"]
 
 Listener = Callable[[Change], None]
 
-#: Every scope an endpoint of schemas/rest/api.json asks for; the default app holds them all.
-ALL_SCOPES = (
-    "read_store_profile",
-    "update_store_profile",
-    "read_catalog",
-    "create_catalog",
-    "update_catalog",
-    "read_orders",
-    "create_orders",
-    "update_orders",
-    "read_customers",
-    "create_customers",
-    "update_customers",
-    "read_discount_coupons",
-    "create_discount_coupons",
-    "update_discount_coupons",
-    "read_promotion",
-    "create_promotion",
-    "update_promotion",
-    "delete_promotion",
-    "read_reviews",
-    "update_reviews",
-    "read_invoices",
-)
+
+def all_scopes() -> tuple[str, ...]:
+    """Every scope an endpoint of ``schemas/rest/api.json`` asks for (the default app's)."""
+    from .._schemas.rest import api_facts
+
+    seen: dict[str, None] = {"read_store_profile": None}
+    for ep in api_facts()["endpoints"]:
+        for need in ep["scopes"]:
+            for scope in need.split("|"):
+                seen.setdefault(scope, None)
+    return tuple(seen)
 
 
 @dataclass(frozen=True)
@@ -298,7 +285,7 @@ class StoreState:
         self._listeners: list[Listener] = []
         self._lock = threading.RLock()
         self._customer_count = 0
-        self.add_app(app_name, scopes=ALL_SCOPES if scopes is None else scopes)
+        self.add_app(app_name, scopes=scopes)
 
     # -- the families, by name ----------------------------------------------------------------
 
@@ -363,7 +350,7 @@ class StoreState:
         self,
         name: str,
         *,
-        scopes: Iterable[str] = ALL_SCOPES,
+        scopes: Iterable[str] | None = None,
         events: Iterable[str] = (),
         token: str | None = None,
     ) -> App:
@@ -375,7 +362,10 @@ class StoreState:
             raise InvalidOption(
                 "token", token[:7] + "***", "a token that starts with secret_ or public_"
             )
-        scope_set = frozenset(scopes)
+        everything = set(all_scopes()) - {
+            "public_storefront"
+        }  # a secret token's, not a public one's
+        scope_set = frozenset(everything if scopes is None else scopes)
         app = App(
             name=name, token=token, scopes=scope_set | {"read_store_profile"}, events=tuple(events)
         )
