@@ -126,8 +126,8 @@ class intercept:  # a context manager, named like unittest.mock.patch
             return await async_original(transport, request)
 
         self._saved = (sync_original, async_original)
-        httpx.HTTPTransport.handle_request = handle_request  # type: ignore[method-assign]
-        httpx.AsyncHTTPTransport.handle_async_request = handle_async_request  # type: ignore[method-assign]
+        httpx.HTTPTransport.handle_request = handle_request  # type: ignore[method-assign,assignment]
+        httpx.AsyncHTTPTransport.handle_async_request = handle_async_request  # type: ignore[method-assign,assignment]
         return self
 
     def __exit__(self, *exc_info: object) -> None:

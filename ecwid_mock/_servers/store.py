@@ -110,6 +110,16 @@ class EcwidStore:
     def profile(self) -> dict[str, Any]:
         return self.state.profile
 
+    @property
+    def api_url(self) -> str:
+        """The API's base URL over real HTTPS on 127.0.0.1 (starts the server on first use)."""
+        return f"{self.serve_https().url}/api/v3/{self.store_id}"
+
+    @property
+    def cacert(self) -> str:
+        """Path of the PEM file of the CA that signed the HTTPS server's certificate."""
+        return str(self.serve_https().certificates.ca_pem_path)
+
     def __repr__(self) -> str:
         return f"<EcwidStore {self.state!r}>"
 

@@ -279,7 +279,7 @@ class StoreState:
         self.order_suffix = order_suffix
         self.search_lag = float(search_lag)
         self.families = {name: Records(family) for name, family in FAMILIES.items()}
-        self.profile: dict[str, Any] = {}
+        self._profile: dict[str, Any] = {}
         self.apps: dict[str, App] = {}
         self.changes: list[Change] = []
         self._listeners: list[Listener] = []
@@ -328,6 +328,19 @@ class StoreState:
     @property
     def reviews(self) -> Records:
         return self.families["reviews"]
+
+    @property
+    def profile(self) -> dict[str, Any]:
+        """The store profile (``GET /profile``), made on first use."""
+        if not self._profile:
+            self._profile = profile.profile(
+                self.pools,
+                store_id=self.store_id,
+                now=self.clock.now(),
+                prefix=self.order_prefix,
+                suffix=self.order_suffix,
+            )
+        return self._profile
 
     @property
     def app(self) -> App:
@@ -430,14 +443,7 @@ class StoreState:
         with self._lock:
             pools = self.pools
             now = self.clock.now()
-            if not self.profile:
-                self.profile = profile.profile(
-                    pools,
-                    store_id=self.store_id,
-                    now=now,
-                    prefix=self.order_prefix,
-                    suffix=self.order_suffix,
-                )
+            self.profile  # noqa: B018 - made before the records: the same draws every time
             need_products = orders or carts or reviews
             if products is None:
                 products = 20 if need_products and not self.products else 0
