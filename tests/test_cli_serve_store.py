@@ -60,7 +60,8 @@ def _use_the_store(ready: dict[str, Any], lines: queue.Queue[str]) -> None:
     auth = {"Authorization": f"Bearer {ready['token']}"}
     with httpx.Client(base_url=ready["api_url"], headers=auth, verify=verify) as http:
         page = http.get("/orders", params={"limit": 2})
-        assert page.status_code == 200 and page.json()["total"] == 30
+        assert page.status_code == 200
+        assert page.json()["total"] == 30
         assert http.get("/products").json()["errorCode"] == "INSUFFICIENT_APP_SCOPE"
         assert http.get("/orders").status_code == 200
         assert http.get("/orders").status_code == 429
@@ -89,4 +90,5 @@ def test_bad_flags_are_one_line_and_exit_2(
 ) -> None:
     assert main(["serve-store", *argv]) == 2
     err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and message in err
+    assert len(err.splitlines()) == 1
+    assert message in err

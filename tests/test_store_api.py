@@ -33,7 +33,8 @@ def test_get_order_by_public_and_internal_id(store: Any, client: httpx.Client) -
 def test_search_finds_orders_by_ids_public_or_internal(store: Any, client: httpx.Client) -> None:
     one, two = list(store.orders.values())[:2]
     found = client.get("/orders", params={"ids": f"{one['id']},{two['internalId']}"}).json()
-    assert found["total"] == 2 and {o["id"] for o in found["items"]} == {one["id"], two["id"]}
+    assert found["total"] == 2
+    assert {o["id"] for o in found["items"]} == {one["id"], two["id"]}
 
 
 @pytest.mark.parametrize(
@@ -71,13 +72,15 @@ def test_paging_through_a_search_sees_every_order_once(store: EcwidStore) -> Non
             if page["count"] < page["limit"]:
                 break
             offset += page["count"]
-    assert sorted(seen) == sorted(store.orders) and len(seen) == 125
+    assert sorted(seen) == sorted(store.orders)
+    assert len(seen) == 125
 
 
 @pytest.mark.parametrize("param", ["limit", "offset"])
 def test_a_bad_paging_parameter_is_a_400(client: httpx.Client, param: str) -> None:
     answer = client.get("/orders", params={param: "ten"})
-    assert answer.status_code == 400 and answer.json()["errorCode"] == "WRONG_PARAMETER"
+    assert answer.status_code == 400
+    assert answer.json()["errorCode"] == "WRONG_PARAMETER"
 
 
 def test_search_filters_by_status_email_total_and_date(store: Any, client: httpx.Client) -> None:
@@ -87,14 +90,14 @@ def test_search_filters_by_status_email_total_and_date(store: Any, client: httpx
     )
     order = _first(store.orders)
     by_email = client.get("/orders", params={"email": order["email"]}).json()["items"]
-    assert by_email and all(o["email"] == order["email"] for o in by_email)
+    assert by_email
+    assert all(o["email"] == order["email"] for o in by_email)
     rich = client.get("/orders", params={"totalFrom": 100}).json()["items"]
     assert all(o["total"] >= 100 for o in rich)
     stamp = order["createTimestamp"]
     after = client.get("/orders", params={"createdFrom": stamp}).json()["items"]
-    assert order["id"] in {o["id"] for o in after} and all(
-        o["createTimestamp"] >= stamp for o in after
-    )
+    assert order["id"] in {o["id"] for o in after}
+    assert all(o["createTimestamp"] >= stamp for o in after)
     by_product = client.get("/orders", params={"productId": order["items"][0]["productId"]}).json()[
         "items"
     ]
@@ -107,7 +110,8 @@ def test_update_is_partial_and_delete_answers_404_after(store: Any, client: http
     answer = client.put(f"/orders/{order['id']}", json={"fulfillmentStatus": "SHIPPED"})
     assert answer.json() == {"updateCount": 1}
     fetched = client.get(f"/orders/{order['id']}").json()
-    assert fetched["fulfillmentStatus"] == "SHIPPED" and fetched["email"] == email
+    assert fetched["fulfillmentStatus"] == "SHIPPED"
+    assert fetched["email"] == email
     assert client.delete(f"/orders/{order['id']}").json() == {"deleteCount": 1}
     gone = client.get(f"/orders/{order['id']}")
     assert gone.status_code == 404
@@ -140,7 +144,8 @@ def test_create_order_answers_both_ids(store: Any, client: httpx.Client) -> None
     ).json()
     assert set(answer) == {"id", "orderId"}
     created = client.get(f"/orders/{answer['orderId']}").json()
-    assert created["internalId"] == answer["id"] and created["subtotal"] == 30
+    assert created["internalId"] == answer["id"]
+    assert created["subtotal"] == 30
 
 
 def test_last_order_and_invoices(store: Any, client: httpx.Client) -> None:
@@ -150,7 +155,8 @@ def test_last_order_and_invoices(store: Any, client: httpx.Client) -> None:
     invoices = client.get(f"/orders/{newest['id']}/invoices").json()["invoices"]
     assert [i["internalId"] for i in invoices] == [made["id"]]
     page = client.get(f"/orders/{newest['id']}/invoice")
-    assert page.headers["content-type"].startswith("text/html") and newest["id"] in page.text
+    assert page.headers["content-type"].startswith("text/html")
+    assert newest["id"] in page.text
 
 
 def test_response_fields_select_nested_fields(store: Any, client: httpx.Client) -> None:
@@ -173,7 +179,8 @@ def test_carts_get_update_and_place(store: Any, client: httpx.Client) -> None:
     }
     placed = client.post(f"/carts/{cart['cartId']}/place").json()
     order = client.get(f"/orders/{placed['id']}").json()
-    assert order["items"] == cart["items"] and placed["cartId"] == cart["cartId"]
+    assert order["items"] == cart["items"]
+    assert placed["cartId"] == cart["cartId"]
     assert client.get(f"/carts/{cart['cartId']}").json()["recoveredOrderId"] == order["internalId"]
 
 
@@ -195,7 +202,8 @@ def test_products_search_get_create_update_inventory_delete(
     assert client.get(f"/products/{created['id']}").json()["price"] == 11
     client.delete(f"/products/{created['id']}")
     missing = client.get(f"/products/{created['id']}")
-    assert missing.status_code == 404 and missing.json()["errorCode"] == "PRODUCT_NOT_FOUND"
+    assert missing.status_code == 404
+    assert missing.json()["errorCode"] == "PRODUCT_NOT_FOUND"
     assert client.get("/products/deleted").json()["items"][-1]["id"] == created["id"]
 
 
@@ -273,7 +281,8 @@ def test_promotions_classes_reviews(store: Any, client: httpx.Client) -> None:
     items = client.get("/promotions").json()["items"]
     assert promotion["id"] in {p["id"] for p in items}
     classes = client.get("/classes").json()
-    assert isinstance(classes, list) and len(classes) == len(store.classes)
+    assert isinstance(classes, list)
+    assert len(classes) == len(store.classes)
     review = _first(store.reviews)
     assert (
         client.get("/reviews", params={"reviewId": review["id"]}).json()["items"][0]["id"]
@@ -312,7 +321,8 @@ def test_order_calculate_adds_up_without_storing(store: Any, client: httpx.Clien
 def test_unknown_paths_and_methods_answer_ecwid_errors(client: httpx.Client) -> None:
     assert client.get("/nope").json()["errorCode"] == "WRONG_URL"
     wrong = client.patch("/orders")
-    assert wrong.status_code == 405 and wrong.json()["errorCode"] == "METHOD_NOT_ALLOWED"
+    assert wrong.status_code == 405
+    assert wrong.json()["errorCode"] == "METHOD_NOT_ALLOWED"
 
 
 def test_a_body_that_is_not_json_is_refused(store: Any, client: httpx.Client) -> None:
@@ -347,7 +357,8 @@ def test_a_missing_or_wrong_token_is_a_403(store: Any, headers: dict[str, str]) 
         transport=store.transport(), base_url=store.base_url, headers=headers
     ) as http:
         answer = http.get("/orders")
-    assert answer.status_code == 403 and answer.json()["errorCode"] == "INVALID_API_TOKEN"
+    assert answer.status_code == 403
+    assert answer.json()["errorCode"] == "INVALID_API_TOKEN"
 
 
 def test_the_query_token_is_refused_unless_legacy(store: Any) -> None:
@@ -394,7 +405,8 @@ def test_the_rate_limit_answers_429_with_retry_after_until_the_minute_passes() -
         assert [http.get("/profile").status_code for _ in range(5)] == [200] * 5
         clock.advance(20)
         limited = http.get("/profile")
-        assert limited.status_code == 429 and limited.headers["Retry-After"] == "40"
+        assert limited.status_code == 429
+        assert limited.headers["Retry-After"] == "40"
         assert limited.json()["errorCode"] == "RATE_LIMITED"
         clock.advance(40)
         assert http.get("/profile").status_code == 200
@@ -408,14 +420,16 @@ def test_the_default_limit_is_600_a_minute() -> None:
         headers={"Authorization": f"Bearer {store.token}"},
     ) as http:
         codes = [http.get("/application").status_code for _ in range(601)]
-    assert codes.count(200) == 600 and codes[-1] == 429
+    assert codes.count(200) == 600
+    assert codes[-1] == 429
 
 
 def test_forced_faults(store: Any, client: httpx.Client) -> None:
     store.fail_next(429, retry_after=7)
     store.fail_next(503, count=2, path="/profile")
     first = client.get("/orders")
-    assert first.status_code == 429 and first.headers["Retry-After"] == "7"
+    assert first.status_code == 429
+    assert first.headers["Retry-After"] == "7"
     assert client.get("/orders").status_code == 200
     assert [client.get("/profile").status_code for _ in range(3)] == [503, 503, 200]
 
@@ -439,9 +453,11 @@ def test_calls_log_what_happened_and_fails_with_the_list(store: Any, client: htt
     order = _first(store.orders)
     client.get(f"/orders/{order['id']}")
     client.get("/orders/NOPE1")
-    assert store.calls.called and store.calls.call_count == 2
+    assert store.calls.called
+    assert store.calls.call_count == 2
     assert [c.status for c in store.calls.of("GET", f"/orders/{order['id']}")] == [200]
-    assert store.calls.last.status == 404 and store.calls.last.endpoint == "orders.get"
+    assert store.calls.last.status == 404
+    assert store.calls.last.endpoint == "orders.get"
     store.calls.assert_called("GET", "/orders/NOPE1", times=1)
     with pytest.raises(
         AssertionError, match=r"(?s)expected PUT /orders/X.*GET /orders/NOPE1 -> 404"

@@ -47,7 +47,8 @@ def test_order_update_names_old_and_new_statuses(
     old = (order["paymentStatus"], order["fulfillmentStatus"])
     client.put(f"/orders/{order['id']}", json={"paymentStatus": "REFUNDED"})
     (change,) = heard
-    assert change.event_type == "order.updated" and change.entity_id == order["internalId"]
+    assert change.event_type == "order.updated"
+    assert change.entity_id == order["internalId"]
     assert change.data == {
         "orderId": order["id"],
         "oldPaymentStatus": old[0],
@@ -55,7 +56,8 @@ def test_order_update_names_old_and_new_statuses(
         "oldFulfillmentStatus": old[1],
         "newFulfillmentStatus": old[1],
     }
-    assert change.actor == store.app.name and change.endpoint == "orders.update"
+    assert change.actor == store.app.name
+    assert change.endpoint == "orders.update"
 
 
 def test_python_writes_fire_too_with_the_store_as_actor(
@@ -198,7 +200,8 @@ def test_each_write_fires_the_webhook_of_the_facts(
 def test_reads_fire_nothing(store: EcwidStore, client: httpx.Client, heard: list[Change]) -> None:
     client.get("/orders")
     client.get(f"/products/{_first(store.products)['id']}")
-    assert heard == [] and store.changes == []
+    assert heard == []
+    assert store.changes == []
 
 
 def test_a_failed_write_fires_nothing(
@@ -214,7 +217,8 @@ def test_listeners_can_be_removed(store: EcwidStore) -> None:
     store.create("classes", {"name": "A"})
     store.remove_listener(listener)
     store.create("classes", {"name": "B"})
-    assert len(heard) == 1 and len(store.changes) == 2
+    assert len(heard) == 1
+    assert len(store.changes) == 2
 
 
 def test_feedback_writes_find_a_handler_that_writes_back_what_it_receives(
@@ -225,5 +229,6 @@ def test_feedback_writes_find_a_handler_that_writes_back_what_it_receives(
     for _ in range(3):  # a handler answering each order.updated with another update
         client.put(f"/orders/{order['id']}", json={"privateAdminNotes": "seen"})
     loops = feedback_writes(store.changes, store.app.name, subscribed=["order.updated"])
-    assert len(loops) == 3 and all(c.event_type == "order.updated" for c in loops)
+    assert len(loops) == 3
+    assert all(c.event_type == "order.updated" for c in loops)
     assert feedback_writes(store.changes, store.app.name, subscribed=["product.updated"]) == []

@@ -40,7 +40,8 @@ def client(ecwid_store):
 def test_the_handler_reads_the_order_and_writes_back(ecwid_store, client):
     ecwid_store.seed(orders=5)
     order = next(iter(ecwid_store.orders.values()))
-    ecwid_store.update("orders", order["id"], {"paymentStatus": "PAID", "fulfillmentStatus": "AWAITING_PROCESSING"})
+    paid = {"paymentStatus": "PAID", "fulfillmentStatus": "AWAITING_PROCESSING"}
+    ecwid_store.update("orders", order["id"], paid)
     event = {"entityId": order["internalId"], "data": {"orderId": order["id"]}}
     assert handle_order_updated(event, client=client) == sum(i["quantity"] for i in order["items"])
     assert ecwid_store.orders[order["id"]]["fulfillmentStatus"] == "PROCESSING"
@@ -69,7 +70,8 @@ def test_over_real_https(ecwid_store):
 
     ecwid_store.seed(products=2)
     verify = ssl.create_default_context(cafile=ecwid_store.cacert)
-    with httpx.Client(verify=verify, headers={"Authorization": f"Bearer {ecwid_store.token}"}) as http:
+    auth = {"Authorization": f"Bearer {ecwid_store.token}"}
+    with httpx.Client(verify=verify, headers=auth) as http:
         assert http.get(f"{ecwid_store.api_url}/products").json()["total"] == 2
 
 

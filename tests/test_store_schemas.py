@@ -1,4 +1,4 @@
-"""schemas/rest: valid draft 2020-12 schemas whose examples, and the seeded store's records, pass."""
+"""schemas/rest: valid draft 2020-12 schemas; their examples and the seeded records pass."""
 
 from __future__ import annotations
 
@@ -7,13 +7,12 @@ import re
 
 import jsonschema
 import pytest
+from conftest import SCHEMAS
 
 from ecwid_mock import rest_schema
 from ecwid_mock._schemas.rest import api_facts, rest_schema_names, validate_rest
 from ecwid_mock._store.state import FAMILIES, StoreState
 from ecwid_mock._store.writes import public
-
-from conftest import SCHEMAS
 
 NAMES = rest_schema_names()
 
@@ -33,14 +32,16 @@ def test_each_file_is_a_strict_draft_2020_12_schema(name: str) -> None:
     raw = json.loads((SCHEMAS / "rest" / f"{name}.schema.json").read_text(encoding="utf-8"))
     assert raw["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert raw["$id"].endswith(f"/schemas/rest/{name}.schema.json")
-    assert raw["title"] and "Confidence" in raw["description"]
-    assert raw["additionalProperties"] is False and isinstance(raw["required"], list)
+    assert raw["title"]
+    assert "Confidence" in raw["description"]
+    assert raw["additionalProperties"] is False
+    assert isinstance(raw["required"], list)
     jsonschema.Draft202012Validator.check_schema(rest_schema(name))
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_examples_validate(name: str) -> None:
-    schema = rest_schema(name)
+    rest_schema(name)
     raw = json.loads((SCHEMAS / "rest" / f"{name}.schema.json").read_text(encoding="utf-8"))
     for example in raw.get("examples", []):
         assert validate_rest(example, name) == []
@@ -69,4 +70,5 @@ def test_a_broken_record_is_caught() -> None:
     order["createDate"] = "2024-09-04T07:22:09Z"
     del order["internalId"]
     problems = validate_rest(order, "order")
-    assert any("createDate" in p for p in problems) and any("internalId" in p for p in problems)
+    assert any("createDate" in p for p in problems)
+    assert any("internalId" in p for p in problems)

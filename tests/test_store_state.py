@@ -30,7 +30,8 @@ def _walk(node: Any) -> Any:
 
 def test_the_same_seed_gives_the_same_store() -> None:
     one, two = _seeded(), _seeded()
-    assert one.store_id == two.store_id and one.token == two.token
+    assert one.store_id == two.store_id
+    assert one.token == two.token
     for name, records in one.families.items():
         assert json.dumps(list(records.values())) == json.dumps(list(two.families[name].values()))
 
@@ -42,7 +43,8 @@ def test_another_seed_gives_another_store() -> None:
 def test_seeding_follows_what_orders_need() -> None:
     state = StoreState(seed=1).seed(orders=30)
     assert len(state.orders) == 30
-    assert len(state.products) == 20 and len(state.categories) == 5
+    assert len(state.products) == 20
+    assert len(state.categories) == 5
     assert len(state.customers) == 10
     assert state.profile["generalInfo"]["storeId"] == state.store_id
 
@@ -80,7 +82,8 @@ def test_buyers_are_customers_with_matching_emails_and_counts() -> None:
             assert order["billingPerson"]["name"] == customer["name"]
             counted[customer["id"]] = counted.get(customer["id"], 0) + 1
         else:
-            assert order["email"] and order["customerGroup"] == "General"
+            assert order["email"]
+            assert order["customerGroup"] == "General"
     for customer in state.customers.values():
         assert customer["totalOrderCount"] == counted.get(customer["id"], 0)
     emails = [c["email"] for c in state.customers.values()]
@@ -96,7 +99,8 @@ def test_dates_are_ecwid_strings_beside_integer_timestamps_and_nothing_is_null()
                 if key in ("createDate", "updateDate", "created", "updated", "registered"):
                     assert DATE.match(value), (key, value)
                 if key.endswith("Timestamp"):
-                    assert isinstance(value, int) and not isinstance(value, bool)
+                    assert isinstance(value, int)
+                    assert not isinstance(value, bool)
     order = next(iter(state.orders.values()))
     assert order["createTimestamp"] <= order["updateTimestamp"] <= state.clock.now()
 
@@ -115,7 +119,8 @@ def test_unlimited_products_have_no_quantity_and_stocked_ones_agree_with_in_stoc
     state = StoreState(seed=5).seed(products=80)
     for product in state.products.values():
         if product["unlimited"]:
-            assert "quantity" not in product and product["inStock"]
+            assert "quantity" not in product
+            assert product["inStock"]
         else:
             assert product["inStock"] == (product["quantity"] > 0)
             if product["combinations"]:
@@ -158,8 +163,10 @@ def test_bad_counts_and_unknown_families_are_refused() -> None:
 
 def test_tokens_are_masked_in_reprs() -> None:
     state = StoreState(seed=1)
-    assert state.token.startswith("secret_") and len(state.token) == 39
-    assert state.token not in repr(state.app) and state.token not in repr(state)
+    assert state.token.startswith("secret_")
+    assert len(state.token) == 39
+    assert state.token not in repr(state.app)
+    assert state.token not in repr(state)
 
 
 def test_python_writes_fill_what_ecwid_fills() -> None:
@@ -167,7 +174,8 @@ def test_python_writes_fill_what_ecwid_fills() -> None:
     store = EcwidStore(seed=1, clock=clock)
     clock.advance(hours=1)
     product = store.create("products", {"name": "Mug", "price": 12.5, "quantity": 3})
-    assert product["unlimited"] is False and product["inStock"] is True
+    assert product["unlimited"] is False
+    assert product["inStock"] is True
     assert product["createTimestamp"] == int(clock.now())
     order = store.create(
         "orders",
@@ -176,7 +184,8 @@ def test_python_writes_fill_what_ecwid_fills() -> None:
             "items": [{"productId": product["id"], "price": 12.5, "quantity": 2}],
         },
     )
-    assert order["subtotal"] == 25 and order["paymentStatus"] == "AWAITING_PAYMENT"
+    assert order["subtotal"] == 25
+    assert order["paymentStatus"] == "AWAITING_PAYMENT"
     assert store.orders[order["internalId"]] is order
     with pytest.raises(InvalidOption, match="name"):
         store.create("products", {"price": 1})
