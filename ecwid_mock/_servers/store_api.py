@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 from .._errors import InvalidOption, StoreAssertionError
-from .._schemas.rest import api_facts
+from .._schemas.rest import api_facts, endpoint
 from .._store.state import App, StoreState
 from .._store.writes import StoreKeyError
 from ._store_routes import ApiError, handle
@@ -267,10 +267,7 @@ class StoreAPI:
 
 
 def _endpoint_scopes(endpoint_id: str) -> list[str]:
-    for ep in api_facts()["endpoints"]:
-        if ep["id"] == endpoint_id:
-            return list(ep["scopes"])
-    return []
+    return list(endpoint(endpoint_id)["scopes"])
 
 
 def _json_body(body: bytes, headers: Mapping[str, str]) -> Any:
