@@ -92,3 +92,44 @@ def test_bad_flags_are_one_line_and_exit_2(
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1
     assert message in err
+
+
+def test_data_file_keeps_the_store_across_restarts(tmp_path: Any) -> None:
+    from ecwid_mock import VirtualClock
+    from ecwid_mock._cli.serve_store import SEEDED
+    from ecwid_mock._store.persist import open_store
+
+    path = tmp_path / "store.sqlite"
+    options: dict[str, Any] = {"seed": 5, "store_id": None, "scopes": None, "seeding": SEEDED}
+    first, db = open_store(path, clock=VirtualClock(), **options)
+    order = next(iter(first.orders.values()))
+    first.update("orders", order["id"], {"paymentStatus": "REFUNDED"})
+    product = next(iter(first.products.values()))
+    first.delete("products", product["id"])
+    first.apps[first.token].storage["k"] = "v"
+    first.create("classes", {"name": "Kept"})
+    db.close()
+    assert first.token.encode() not in path.read_bytes()
+
+    again, db = open_store(path, clock=VirtualClock(), **{**options, "seed": 99})
+    try:
+        assert (again.token, again.store_id) == (first.token, first.store_id)
+        assert again.orders[order["internalId"]]["paymentStatus"] == "REFUNDED"
+        assert product["id"] not in again.products
+        assert again.products.deleted == first.products.deleted
+        assert list(again.orders) == list(first.orders)
+        assert {c["name"] for c in again.classes.values()} >= {"Kept"}
+        assert again.profile == first.profile
+    finally:
+        db.close()
+
+
+def test_a_data_file_that_is_not_sqlite_is_one_line(
+    tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "not.sqlite"
+    bad.write_text("hello, this is not a database at all" * 10)
+    assert main(["serve-store", "--port", "0", "--data", str(bad)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert "--data" in err

@@ -65,6 +65,12 @@ def add_parser(subparsers: Any) -> None:
         help="requests per minute per token before 429 (default 600, Ecwid's)",
     )
     parser.add_argument(
+        "--data",
+        metavar="FILE",
+        help="keep the store in this SQLite file: loaded if it exists, else seeded into it; "
+        "every write is saved (the token is not stored: it comes back from the seed)",
+    )
+    parser.add_argument(
         "--json", action="store_true", help="log each request as one JSON object a line"
     )
     parser.set_defaults(func=run, command_name="serve-store")
@@ -113,14 +119,29 @@ def run(args: argparse.Namespace) -> int:
     rate_limit = _positive("rate limit", args.rate_limit, "--rate-limit")
     scopes = _scopes(args.scopes)
     log = _log_json if args.json else _log_text
-    store = EcwidStore(
-        seed=seed,
-        store_id=store_id,
-        clock=RealClock(),
-        scopes=scopes,
-        rate_limit=rate_limit,
-        on_request=log,
-    ).seed(**SEEDED)
+    db = None
+    if args.data:
+        from .._store.persist import open_store
+
+        state, db = open_store(
+            args.data,
+            seed=seed,
+            store_id=store_id,
+            clock=RealClock(),
+            scopes=scopes,
+            seeding=SEEDED,
+            source="--data",
+        )
+        store = EcwidStore(state=state, rate_limit=rate_limit, on_request=log)
+    else:
+        store = EcwidStore(
+            seed=seed,
+            store_id=store_id,
+            clock=RealClock(),
+            scopes=scopes,
+            rate_limit=rate_limit,
+            on_request=log,
+        ).seed(**SEEDED)
     server = LocalHTTPSServer(store.api, host="127.0.0.1", port=port, kind="asgi")
     with _sigterm_as_interrupt():
         try:
@@ -138,6 +159,8 @@ def run(args: argparse.Namespace) -> int:
         finally:
             server.stop()
             server.certificates.cleanup()
+            if db is not None:
+                db.close()
     print("ecwid-mock: store stopped", file=sys.stderr)
     return 0
 

@@ -48,8 +48,10 @@ class EcwidStore:
         order_suffix: str = "",
         legacy_query_token: bool = False,
         on_request: Callable[[StoreCall], None] | None = None,
+        state: StoreState | None = None,
     ) -> None:
-        self.state = StoreState(
+        """``state`` serves an existing :class:`StoreState` (then the state options are unused)."""
+        self.state = state or StoreState(
             seed=seed,
             store_id=store_id,
             locale=locale,

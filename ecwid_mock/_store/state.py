@@ -268,7 +268,8 @@ class StoreState:
         self._pools: Pools | None = None
         self._locale = locale
         self._rng = random.Random(seed)
-        self.store_id: int = store_id if store_id is not None else _ids.store_id(self._rng)
+        drawn = _ids.store_id(self._rng)  # drawn even when given: the token stays the seed's
+        self.store_id: int = store_id if store_id is not None else drawn
         if (
             isinstance(self.store_id, bool)
             or not isinstance(self.store_id, int)
