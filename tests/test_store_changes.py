@@ -232,3 +232,17 @@ def test_feedback_writes_find_a_handler_that_writes_back_what_it_receives(
     assert len(loops) == 3
     assert all(c.event_type == "order.updated" for c in loops)
     assert feedback_writes(store.changes, store.app.name, subscribed=["product.updated"]) == []
+
+
+def test_promotion_events_count_versions(store: EcwidStore, heard: list[Change]) -> None:
+    promotion = _first(store.promotions)
+    store.update("promotions", promotion["id"], {"amount": 7})
+    store.update("promotions", promotion["id"], {"amount": 8})
+    store.delete("promotions", promotion["id"])
+    assert [c.data for c in heard] == [{"version": 2}, {"version": 3}, {"version": 4}]
+
+
+def test_calls_keep_headers_with_the_token_masked(store: EcwidStore, client: httpx.Client) -> None:
+    client.get("/profile")
+    assert store.calls.last.headers["authorization"] == "***"
+    assert store.token not in repr(store.calls.last)

@@ -7,6 +7,7 @@ the ids of ``schemas/rest/api.json``; a family's ``search``/``get``/``create``/`
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -324,12 +325,10 @@ def _family_endpoint(
             ]
         return Answer(200, _envelope(log, params))
     if action == "get":
-        return Answer(
-            200,
-            writes.public(state.families[family][key])
-            if state.families[family].resolve(key) is not None
-            else _missing(state, family, key),
-        )
+        records = state.families[family]
+        if records.resolve(key) is None:
+            raise writes.StoreKeyError(records, key)
+        return Answer(200, writes.public(records[key]))
     if action == "create":
         record = state.create(family, _object_body(body), actor=actor)
         return Answer(200, _create_answer(family, record))
@@ -340,10 +339,6 @@ def _family_endpoint(
         state.delete(family, key, actor=actor)
         return Answer(200, {"deleteCount": 1})
     raise ApiError(501, "NOT_IMPLEMENTED", f"ecwid-mock does not implement {family}.{action} yet")
-
-
-def _missing(state: StoreState, family: str, key: str) -> Any:
-    raise writes.StoreKeyError(state.families[family], key)
 
 
 def _inventory(state: StoreState, app: App, key: str, body: Any) -> Answer:
@@ -516,7 +511,7 @@ def _storage(state: StoreState, app: App, action: str, key: str, body: Any) -> A
             raise ApiError(404, "NOT_FOUND", "Key not found")
         return Answer(200, {"key": key, "value": storage[key]})
     if action in ("create", "update"):
-        storage[key] = body if isinstance(body, str) else __import__("json").dumps(body)
+        storage[key] = body if isinstance(body, str) else json.dumps(body)
         _app_change(state, app, "storage." + action, "application.storageChanged")
         return Answer(200, {"updateCount": 1})
     if action == "delete":

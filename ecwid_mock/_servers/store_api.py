@@ -200,12 +200,13 @@ class StoreAPI:
         call = StoreCall(
             method=method,
             path=path,
-            query=dict(params),
+            query={k: ("***" if k == "token" else v) for k, v in params.items()},
             status=status,
             body=payload,
             endpoint=endpoint_id,
             app=app.name if app else "",
             request_body=request_body,
+            headers={k: ("***" if k == "authorization" else v) for k, v in headers.items()},
         )
         self.calls.record(call)
         if self.on_request is not None:
@@ -318,6 +319,9 @@ def _select(payload: Any, fields: str) -> Any:
     return pick(payload, tree)
 
 
+_JSON = "application/json; charset=utf-8"  # Ecwid's content type
+
+
 def _route_order(path: str) -> tuple[int, ...]:
     return tuple(1 if part.startswith("{") else 0 for part in path.strip("/").split("/"))
 
@@ -345,7 +349,7 @@ def _build_app(api: StoreAPI) -> Starlette:
             )
             if isinstance(payload, str):
                 return Response(payload, status_code=status, headers=extra, media_type="text/html")
-            return JSONResponse(payload, status_code=status, headers=extra)
+            return JSONResponse(payload, status_code=status, headers=extra, media_type=_JSON)
 
         return run
 
@@ -364,6 +368,7 @@ def _build_app(api: StoreAPI) -> Starlette:
                 "errorCode": code,
             },
             status_code=status,
+            media_type=_JSON,
         )
 
     return Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found})

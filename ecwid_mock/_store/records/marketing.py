@@ -45,4 +45,5 @@ def promotion(pools: Pools) -> dict[str, Any]:
         "amount": amount,
         "triggers": {"subtotal": threshold},
         "targets": {"all": True},
+        "_version": 1,  # the store's own count, sent as the webhooks' data.version
     }
