@@ -464,3 +464,61 @@ def test_calls_log_what_happened_and_fails_with_the_list(store: Any, client: htt
         AssertionError, match=r"(?s)expected PUT /orders/X.*GET /orders/NOPE1 -> 404"
     ):
         store.calls.assert_called("PUT", "/orders/X")
+
+
+# --- documented alternatives where the sources conflict ----------------------------------------
+
+
+def _client(store: EcwidStore) -> httpx.Client:
+    auth = {"Authorization": f"Bearer {store.token}"}
+    return httpx.Client(transport=store.transport(), base_url=store.base_url, headers=auth)
+
+
+def test_g1_default_limit_of_10_on_demand() -> None:
+    store = EcwidStore(seed=1, default_limit=10).seed(orders=15)
+    with _client(store) as http:
+        page = http.get("/orders").json()
+        assert (page["limit"], page["count"]) == (10, 10)
+        assert http.get("/orders", params={"limit": 15}).json()["count"] == 15
+
+
+def test_internal_order_ids_can_be_refused() -> None:
+    store = EcwidStore(seed=1, internal_order_ids=False).seed(orders=1)
+    order = _first(store.orders)
+    with _client(store) as http:
+        assert http.get(f"/orders/{order['id']}").status_code == 200
+        assert http.get(f"/orders/{order['internalId']}").status_code == 404
+
+
+def test_review_statuses_in_upper_case_on_demand() -> None:
+    from ecwid_mock._schemas.rest import validate_rest
+
+    store = EcwidStore(seed=1, review_status_case="upper").seed(reviews=3)
+    review = _first(store.reviews)
+    with _client(store) as http:
+        http.put(f"/reviews/{review['id']}", json={"status": "PUBLISHED"})
+        answer = http.get(f"/reviews/{review['id']}").json()
+        assert answer["status"] == "PUBLISHED"
+        assert {r["status"] for r in http.get("/reviews").json()["items"]} <= {
+            "PUBLISHED",
+            "MODERATED",
+        }
+    assert store.reviews[review["id"]]["status"] == "published"
+    assert validate_rest(answer, "product-review", strict=False) == []
+    assert validate_rest(answer, "product-review", strict=True) != []
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        pytest.param({"default_limit": 0}, id="limit-zero"),
+        pytest.param({"default_limit": 101}, id="limit-over-100"),
+        pytest.param({"review_status_case": "title"}, id="case-unknown"),
+        pytest.param({"rate_limit": 0}, id="rate-limit-zero"),
+    ],
+)
+def test_bad_store_options_name_themselves(options: dict[str, Any]) -> None:
+    from ecwid_mock import InvalidOption
+
+    with pytest.raises(InvalidOption, match=next(iter(options))):
+        EcwidStore(**options)

@@ -18,7 +18,7 @@ from .._store import writes
 from .._store.records.pools import ecwid_date
 from .._store.state import FAMILIES, App, Records, StoreState
 
-__all__ = ["Answer", "ApiError", "handle"]
+__all__ = ["Answer", "ApiError", "RouteOptions", "handle"]
 
 
 @dataclass
@@ -622,10 +622,62 @@ def _path_key(path: str, position: int) -> str:
     return unquote(parts[position]) if len(parts) > position else ""
 
 
+@dataclass(frozen=True)
+class RouteOptions:
+    """Where the facts conflict: the newest docs by default, the documented alternative on demand.
+
+    ``default_limit``: a search's ``limit`` when none is given (G3: 100; G1: 10 for some).
+    ``internal_order_ids``: ``GET /orders/{internalId}`` works, as Ecwid's own Java client relies
+    on (a third-party source says only public ids do).
+    ``review_status_case``: ``lower`` as G3 answers (``published``), ``upper`` as the Java client
+    models it (``PUBLISHED``).
+    """
+
+    default_limit: int = 100
+    internal_order_ids: bool = True
+    review_status_case: str = "lower"
+
+
 def handle(
-    state: StoreState, app: App, endpoint_id: str, path: str, params: Mapping[str, str], body: Any
+    state: StoreState,
+    app: App,
+    endpoint_id: str,
+    path: str,
+    params: Mapping[str, str],
+    body: Any,
+    options: RouteOptions = RouteOptions(),
 ) -> Answer:
     """Answer one authorised call to ``endpoint_id`` (ids of ``schemas/rest/api.json``)."""
+    group = endpoint_id.rpartition(".")[0]
+    if "limit" not in params:
+        params = {**params, "limit": str(options.default_limit)}
+    if endpoint_id == "orders.get" and not options.internal_order_ids:
+        key = _path_key(path, 1)
+        found = state.orders.get(key)
+        if found is not None and str(found["internalId"]) == key:
+            raise writes.StoreKeyError(state.orders, key)
+    if group == "reviews" and isinstance(body, dict) and isinstance(body.get("status"), str):
+        body = {**body, "status": body["status"].lower()}
+    answer = _handle(state, app, endpoint_id, path, params, body)
+    if group == "reviews" and options.review_status_case == "upper":
+        answer.body = _upper_status(answer.body)
+    return answer
+
+
+def _upper_status(node: Any) -> Any:
+    if isinstance(node, list):
+        return [_upper_status(item) for item in node]
+    if isinstance(node, dict):
+        out = {k: _upper_status(v) if k == "items" else v for k, v in node.items()}
+        if isinstance(out.get("status"), str):
+            out["status"] = out["status"].upper()
+        return out
+    return node
+
+
+def _handle(
+    state: StoreState, app: App, endpoint_id: str, path: str, params: Mapping[str, str], body: Any
+) -> Answer:
     group, _, action = endpoint_id.rpartition(".")
     if endpoint_id == "orders.last":
         found = sorted(_search(state, "orders", {}), key=lambda r: r["createTimestamp"])

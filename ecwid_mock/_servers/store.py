@@ -11,8 +11,10 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from .._clock import Clock
+from .._errors import InvalidOption
 from .._store.changes import Change
 from .._store.state import App, Records, StoreState
+from ._store_routes import RouteOptions
 from .store_api import StoreAPI, StoreCall, StoreCalls
 
 if TYPE_CHECKING:
@@ -48,9 +50,26 @@ class EcwidStore:
         order_suffix: str = "",
         legacy_query_token: bool = False,
         on_request: Callable[[StoreCall], None] | None = None,
+        default_limit: int = 100,
+        internal_order_ids: bool = True,
+        review_status_case: str = "lower",
         state: StoreState | None = None,
     ) -> None:
-        """``state`` serves an existing :class:`StoreState` (then the state options are unused)."""
+        """``state`` serves an existing :class:`StoreState` (then the state options are unused).
+
+        Where Ecwid's sources conflict the newest docs win, and the alternative is an option:
+        ``default_limit`` (G3 100, G1 10), ``internal_order_ids`` (``GET /orders/{internalId}``
+        works, as Ecwid's Java client expects), ``review_status_case`` (``lower`` as G3,
+        ``upper`` as the Java client).
+        """
+        if review_status_case not in ("lower", "upper"):
+            raise InvalidOption("review_status_case", review_status_case, "'lower' or 'upper'")
+        if (
+            isinstance(default_limit, bool)
+            or not isinstance(default_limit, int)
+            or not 1 <= default_limit <= 100
+        ):
+            raise InvalidOption("default_limit", default_limit, "an integer in 1-100")
         self.state = state or StoreState(
             seed=seed,
             store_id=store_id,
@@ -63,6 +82,7 @@ class EcwidStore:
         )
         self.api = StoreAPI(
             self.state,
+            options=RouteOptions(default_limit, internal_order_ids, review_status_case),
             rate_limit=rate_limit,
             legacy_query_token=legacy_query_token,
             on_request=on_request,

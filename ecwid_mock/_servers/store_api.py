@@ -18,9 +18,8 @@ from urllib.parse import parse_qsl
 
 from .._errors import InvalidOption, StoreAssertionError
 from .._schemas.rest import api_facts, endpoint
-from .._store.state import App, StoreState
-from .._store.writes import StoreKeyError
-from ._store_routes import ApiError, handle
+from .._store.state import App, StoreKeyError, StoreState
+from ._store_routes import ApiError, RouteOptions, handle
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -126,6 +125,7 @@ class StoreAPI:
         rate_limit: int = 600,
         legacy_query_token: bool = False,
         on_request: Callable[[StoreCall], None] | None = None,
+        options: RouteOptions | None = None,
     ) -> None:
         if isinstance(rate_limit, bool) or not isinstance(rate_limit, int) or rate_limit < 1:
             raise InvalidOption("rate_limit", rate_limit, "requests per minute, an integer >= 1")
@@ -134,6 +134,7 @@ class StoreAPI:
         self.legacy_query_token = legacy_query_token
         self.calls = StoreCalls()
         self.on_request = on_request
+        self.options = options or RouteOptions()
         self._windows: dict[str, deque[float]] = {}
         self._faults: list[_Fault] = []
         self._app: Starlette | None = None
@@ -185,7 +186,7 @@ class StoreAPI:
             self._check_scopes(app, endpoint_id)
             if body:
                 request_body = _json_body(body, headers)
-            answer = handle(self.state, app, endpoint_id, path, params, request_body)
+            answer = handle(self.state, app, endpoint_id, path, params, request_body, self.options)
             status, extra, payload = answer.status, answer.headers, answer.body
             if isinstance(payload, (dict, list)) and "responseFields" in params:
                 payload = _select(payload, params["responseFields"])

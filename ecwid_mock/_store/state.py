@@ -29,7 +29,7 @@ from .records import orders as order_records
 from .records import reviews as review_records
 from .records.pools import Pools, ecwid_date
 
-__all__ = ["FAMILIES", "App", "Family", "Records", "StoreState"]
+__all__ = ["FAMILIES", "App", "Family", "Records", "StoreKeyError", "StoreState", "all_scopes"]
 
 Listener = Callable[[Change], None]
 
@@ -141,6 +141,19 @@ FAMILIES: dict[str, Family] = {
 }
 
 
+class StoreKeyError(KeyError):
+    """No record of that family has that id; carries Ecwid's not-found message and code."""
+
+    def __init__(self, records: Records, key: object) -> None:
+        family = records.family
+        self.message = family.not_found.format(id=key, name=family.name)
+        self.error_code = family.error_code
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return self.message
+
+
 class Records(Mapping[Any, dict[str, Any]]):
     """One family's records by id, read-only; ``deleted`` logs what was removed and when.
 
@@ -169,7 +182,7 @@ class Records(Mapping[Any, dict[str, Any]]):
     def __getitem__(self, key: object) -> dict[str, Any]:
         found = self.resolve(key)
         if found is None:
-            raise KeyError(key)
+            raise StoreKeyError(self, key)
         return self._items[found]
 
     def __iter__(self) -> Iterator[Any]:

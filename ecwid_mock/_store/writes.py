@@ -15,21 +15,12 @@ from .._schemas.rest import endpoint
 from . import ids as _ids
 from .changes import Change
 from .records.orders import totals
+from .state import StoreKeyError
 
 if TYPE_CHECKING:
     from .state import Records, StoreState
 
 __all__ = ["StoreKeyError", "create", "delete", "update"]
-
-
-class StoreKeyError(KeyError):
-    """No record of that family has that id; carries Ecwid's not-found message and code."""
-
-    def __init__(self, records: Records, key: object) -> None:
-        family = records.family
-        self.message = family.not_found.format(id=key, name=family.name)
-        self.error_code = family.error_code
-        super().__init__(self.message)
 
 
 def _events(endpoint_id: str, entity: str, action: str) -> list[str]:
