@@ -159,6 +159,22 @@ def test_last_order_and_invoices(store: Any, client: httpx.Client) -> None:
     assert newest["id"] in page.text
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/orders/NOPE1/invoices",
+        "/orders/NOPE1/invoice",
+        "/carts/NOPE/place",
+        "/products/1/combinations",
+    ],
+)
+def test_unknown_ids_in_any_path_answer_404(client: httpx.Client, path: str) -> None:
+    method = "POST" if path.endswith("/place") else "GET"
+    answer = client.request(method, path)
+    assert answer.status_code == 404
+    assert answer.json()["errorMessage"].endswith("not found")
+
+
 def test_response_fields_select_nested_fields(store: Any, client: httpx.Client) -> None:
     order = _first(store.orders)
     answer = client.get(

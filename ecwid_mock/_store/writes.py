@@ -125,13 +125,9 @@ def _emit(
         )
 
 
-def _public(record: dict[str, Any]) -> dict[str, Any]:
+def public(record: dict[str, Any]) -> dict[str, Any]:
     """A record without the store's private bookkeeping fields (``_version`` ...)."""
     return {k: v for k, v in record.items() if not k.startswith("_")}
-
-
-def public(record: dict[str, Any]) -> dict[str, Any]:
-    return _public(record)
 
 
 def create(
