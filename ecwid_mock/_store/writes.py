@@ -1,8 +1,8 @@
 """Writes to the store, as Ecwid performs them: fill what Ecwid fills, then record the change.
 
 Which webhook a write fires is read from ``schemas/rest/api.json`` (each endpoint's
-``webhooksFired``; events marked low-confidence are left out); what its ``data`` holds is
-decided here from the record before and after the write.
+``webhooksFired``: the one about the written entity); what its ``data`` holds is decided here
+from the record before and after the write.
 """
 
 from __future__ import annotations
@@ -24,22 +24,20 @@ __all__ = ["StoreKeyError", "create", "delete", "update"]
 
 
 def _events(endpoint_id: str, entity: str, action: str) -> list[str]:
-    """The events a write through ``endpoint_id`` fires, per the facts.
+    """The ``<entity>.<action>`` webhook a write through ``endpoint_id`` fires, per the facts.
 
-    Low-confidence extras are left out, unless the endpoint lists nothing better. A Python write
-    with no REST twin (``carts.create``) fires ``<entity>.<action>`` if Ecwid has that event.
+    Events of other entities that the facts list (``product.updated`` after an order, marked
+    low) are left out. A write with no REST twin (``carts.create`` from Python) fires
+    ``<entity>.<action>`` if Ecwid has that event.
     """
+    wanted = f"{entity}.{action}"
     try:
         fired = endpoint(endpoint_id)["webhooksFired"]
     except KeyError:
         from .._schemas.catalog import all_event_types
 
-        event_type = f"{entity}.{action}"
-        return [event_type] if event_type in all_event_types() else []
-    sure = [w["event"] for w in fired if w["confidence"] != "low" and "|" not in w["event"]]
-    if sure:
-        return sure
-    return [w["event"] for w in fired if "|" not in w["event"]][:1]
+        return [wanted] if wanted in all_event_types() else []
+    return [wanted] if any(w["event"] == wanted for w in fired) else []
 
 
 def _find(records: Records, key: object) -> Any:
@@ -67,6 +65,8 @@ def _data(
 ) -> dict[str, Any] | None:
     """The webhook's ``data``, from the record before and after the write."""
     name = records.family.name
+    if name == "orders" and after.get("paymentStatus") == "INCOMPLETE":
+        return {"orderId": after["id"], "cartId": after.get("cartId", "")}
     if name == "orders":
         data: dict[str, Any] = {"orderId": after["id"]}
         if action == "created":
@@ -109,9 +109,10 @@ def _emit(
     after: dict[str, Any],
     actor: str,
 ) -> None:
-    for event_type in _events(endpoint_id, records.family.entity, action):
-        if not event_type.endswith("." + action):
-            continue
+    entity = records.family.entity
+    if entity == "order" and after.get("paymentStatus") == "INCOMPLETE":
+        entity = "unfinished_order"  # an unfinished order's webhooks are its own
+    for event_type in _events(endpoint_id, entity, action):
         state._emit(
             Change(
                 event_type=event_type,
