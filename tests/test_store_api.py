@@ -538,3 +538,40 @@ def test_bad_store_options_name_themselves(options: dict[str, Any]) -> None:
 
     with pytest.raises(InvalidOption, match=next(iter(options))):
         EcwidStore(**options)
+
+
+def test_search_shows_old_versions_and_deleted_records_until_the_lag_passes() -> None:
+    clock = VirtualClock()
+    store = EcwidStore(seed=1, clock=clock, search_lag=5).seed(orders=3)
+    order = _first(store.orders)
+    old = order["fulfillmentStatus"]
+    with _client(store) as http:
+        search = {"ids": order["id"]}
+        http.put(f"/orders/{order['id']}", json={"fulfillmentStatus": "RETURNED"})
+        assert http.get(f"/orders/{order['id']}").json()["fulfillmentStatus"] == "RETURNED"
+        assert http.get("/orders", params=search).json()["items"][0]["fulfillmentStatus"] == old
+        clock.advance(2)
+        http.delete(f"/orders/{order['id']}")
+        assert http.get(f"/orders/{order['id']}").status_code == 404
+        assert http.get("/orders", params=search).json()["items"][0]["fulfillmentStatus"] == old
+        clock.advance(3)
+        assert (
+            http.get("/orders", params=search).json()["items"][0]["fulfillmentStatus"] == "RETURNED"
+        )
+        clock.advance(2)
+        assert http.get("/orders", params=search).json()["total"] == 0
+        assert http.get("/orders").json()["total"] == 2
+
+
+def test_a_record_made_and_deleted_within_the_lag_shows_in_between() -> None:
+    clock = VirtualClock()
+    store = EcwidStore(seed=1, clock=clock, search_lag=5)
+    made = store.create("products", {"name": "Brief"})
+    clock.advance(1)
+    store.delete("products", made["id"])
+    with _client(store) as http:
+        seen = []
+        for _ in range(7):
+            seen.append(http.get("/products").json()["total"])
+            clock.advance(1)
+    assert seen == [0, 0, 0, 0, 1, 0, 0]

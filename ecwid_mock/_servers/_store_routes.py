@@ -182,7 +182,10 @@ def _filters(
     )
     if ids is not None:
         keys = {records.resolve(i) for i in ids} - {None}
-        tests.append(lambda r: r[key] in keys)
+        # a deleted record still in the index has no aliases left: match its own ids too
+        tests.append(
+            lambda r: r[key] in keys or str(r[key]) in ids or str(r.get("internalId", "")) in ids
+        )
     for name, field_name in (
         ("email", "email"),
         ("customerId", "customerId"),

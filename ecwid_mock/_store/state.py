@@ -12,6 +12,7 @@ search index lag and the ``deleted`` logs all read it, so tests never sleep.
 
 from __future__ import annotations
 
+import copy
 import random
 import string
 import threading
@@ -166,6 +167,9 @@ class Records(Mapping[Any, dict[str, Any]]):
         self._items: dict[Any, dict[str, Any]] = {}
         self._aliases: dict[Any, Any] = {}
         self._indexed_at: dict[Any, float] = {}
+        # With a search lag: each updated or deleted record's versions, (visible from, version);
+        # None is a deletion. Search shows the last version whose time has come.
+        self._versions: dict[Any, list[tuple[float, dict[str, Any] | None]]] = {}
         self.deleted: list[dict[str, Any]] = []
 
     def resolve(self, key: object) -> Any | None:
@@ -195,11 +199,46 @@ class Records(Mapping[Any, dict[str, Any]]):
         return f"<Records {self.family.name}: {len(self)}>"
 
     def indexed(self, now: float) -> Iterator[dict[str, Any]]:
-        """The records a search sees at ``now``: created at least the index lag ago."""
-        indexed_at = self._indexed_at
+        """The records a search sees at ``now``: as they were the store's search lag ago.
+
+        A new record appears once the lag has passed; an updated one shows its old version
+        until then, and a deleted one is still found (``GET`` by id sees every write at once).
+        """
+        indexed_at, versions = self._indexed_at, self._versions
         for key, record in self._items.items():
-            if indexed_at.get(key, 0.0) <= now:
+            if indexed_at.get(key, 0.0) > now:
+                continue
+            if key in versions:
+                version = self._visible(key, now)
+                if version is not None:
+                    yield version
+            else:
                 yield record
+        for key in [k for k in versions if k not in self._items]:
+            version = self._visible(key, now)
+            if version is not None:
+                yield version
+
+    def _visible(self, key: Any, now: float) -> dict[str, Any] | None:
+        versions = self._versions[key]
+        due = [i for i, (since, _) in enumerate(versions) if since <= now]
+        if not due:
+            return None  # created, and changed, before the index showed it at all
+        shown = due[-1]
+        del versions[:shown]  # older versions will never be shown again
+        version = versions[0][1]
+        if len(versions) == 1:  # the index has caught up
+            del self._versions[key]
+            return self._items.get(key) if version is not None else None
+        return version
+
+    def _index_later(
+        self, key: Any, before: dict[str, Any], after: dict[str, Any] | None, since: float
+    ) -> None:
+        """Search keeps showing ``before`` until ``since``, then ``after`` (None: deleted)."""
+        start = self._indexed_at.get(key, float("-inf"))  # a new record shows from then on
+        history = self._versions.setdefault(key, [(start, copy.deepcopy(before))])
+        history.append((since, None if after is None else copy.deepcopy(after)))
 
     # -- writes: the store's only -------------------------------------------------------------
 

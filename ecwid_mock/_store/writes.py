@@ -300,6 +300,8 @@ def update(
             record.pop("quantity", None)
     if "_version" in record:
         record["_version"] += 1
+    if state.search_lag:
+        records._index_later(found, before, record, state.clock.now() + state.search_lag)
     default = (
         "reviews.updateStatus"
         if records.family.name == "reviews"
@@ -311,6 +313,9 @@ def update(
 
 def delete(state: StoreState, records: Records, key: object, *, actor: str) -> dict[str, Any]:
     found = _find(records, key)
+    if state.search_lag:
+        current = records._items[found]
+        records._index_later(found, current, None, state.clock.now() + state.search_lag)
     record = records._pop(found)
     date, _ = state.now_date()
     if records.family.name == "orders":
