@@ -19,7 +19,8 @@ from urllib.parse import parse_qsl
 from .._errors import InvalidOption, StoreAssertionError
 from .._schemas.rest import api_facts, endpoint
 from .._store.state import App, StoreKeyError, StoreState
-from ._store_routes import ApiError, RouteOptions, handle
+from ._store_errors import ApiError
+from ._store_routes import RouteOptions, handle
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
