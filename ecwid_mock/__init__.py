@@ -16,6 +16,7 @@ from ._errors import (
     InvalidOption,
     InvalidOverride,
     ScrubError,
+    StoreAssertionError,
     UnknownEventType,
     WebhookUrlError,
 )
@@ -41,8 +42,12 @@ if TYPE_CHECKING:
     from ._schemas.catalog import DataField, EventInfo, event_info, schema_for
     from ._schemas.contract import Contract, contract
     from ._schemas.parse import parse_event
+    from ._schemas.rest import rest_schema
     from ._schemas.validate import InvalidJSON, is_valid_event, validate_event
+    from ._servers.store import EcwidStore
+    from ._servers.store_api import StoreCall, StoreCalls
     from ._servers.tls import LocalHTTPSServer, TestCertificates
+    from ._store.changes import Change, feedback_writes
     from ._transports.wire import Timeouts
 
     EVENT_TYPES: tuple[str, ...]
@@ -58,6 +63,7 @@ __all__ = [
     "BadLine",
     "CaptureMiddleware",
     "Cassette",
+    "Change",
     "Contract",
     "DataField",
     "Delivery",
@@ -66,6 +72,7 @@ __all__ = [
     "DriftFinding",
     "DriftReport",
     "EcwidMockError",
+    "EcwidStore",
     "Event",
     "EventFactory",
     "EventInfo",
@@ -84,6 +91,9 @@ __all__ = [
     "Scrubber",
     "Secret",
     "Sender",
+    "StoreAssertionError",
+    "StoreCall",
+    "StoreCalls",
     "TestCertificates",
     "Timeouts",
     "UnknownEventType",
@@ -95,11 +105,13 @@ __all__ = [
     "check_webhook_url",
     "contract",
     "event_info",
+    "feedback_writes",
     "find_drift",
     "is_valid_event",
     "judge",
     "parse_event",
     "replay_events",
+    "rest_schema",
     "schema_for",
     "scrub",
     "sign",
@@ -123,6 +135,12 @@ _LAZY = {
     "RetryPolicy": "_delivery.retry",
     "AsyncSender": "_delivery.sender",
     "Sender": "_delivery.sender",
+    "EcwidStore": "_servers.store",
+    "StoreCall": "_servers.store_api",
+    "StoreCalls": "_servers.store_api",
+    "Change": "_store.changes",
+    "feedback_writes": "_store.changes",
+    "rest_schema": "_schemas.rest",
     "LocalHTTPSServer": "_servers.tls",
     "TestCertificates": "_servers.tls",
     "Timeouts": "_transports.wire",

@@ -10,7 +10,8 @@ so ``except ecwid_mock.EcwidMockError`` catches all of them::
     ├── InvalidOption           (also ValueError)  a bad argument or setting, with its source
     ├── WebhookUrlError         (also ValueError)  a webhook URL that Ecwid would refuse to call
     ├── ScrubError              (also ValueError)  a capture that cannot be made safe to keep
-    └── DeliveryAssertionError  (also AssertionError) a test assertion about deliveries failed
+    ├── DeliveryAssertionError  (also AssertionError) a test assertion about deliveries failed
+    └── StoreAssertionError     (also AssertionError) a test assertion about REST calls failed
 
 Messages name the bad value, the rule it breaks and, where known, where it came
 from. They never contain a client secret or an access token.
@@ -29,6 +30,7 @@ __all__ = [
     "InvalidOverride",
     "Problem",
     "ScrubError",
+    "StoreAssertionError",
     "UnknownEventType",
     "WebhookUrlError",
 ]
@@ -122,3 +124,7 @@ class ScrubError(EcwidMockError, ValueError):
 
 class DeliveryAssertionError(EcwidMockError, AssertionError):
     """An assertion about deliveries failed; the message lists what actually happened."""
+
+
+class StoreAssertionError(EcwidMockError, AssertionError):
+    """A test's assertion about the REST calls made to the mock store failed."""

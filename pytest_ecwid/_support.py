@@ -195,3 +195,10 @@ def make_mock_ecwid(
             verify=server.client_ssl_context(),
         )
     return MockEcwid(settings.url, factory=factory, clock=clock)
+
+
+def make_store(seed: int, store_id: int | None, clock: Any) -> Any:
+    """The ``ecwid_store`` fixture's store: the test's seed, store id and virtual clock."""
+    from ecwid_mock import EcwidStore
+
+    return EcwidStore(seed=seed, store_id=store_id, clock=clock)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from ecwid_mock import EventFactory, LocalHTTPSServer, VirtualClock
+    from ecwid_mock import EcwidStore, EventFactory, LocalHTTPSServer, VirtualClock
     from ecwid_mock._mock_ecwid import MockEcwid
     from ecwid_mock._settings import Settings
 
@@ -176,3 +176,19 @@ def ecwid(
     mock = make_mock_ecwid(request.getfixturevalue, ecwid_settings, ecwid_factory, ecwid_clock)
     yield mock
     mock.close()
+
+
+@pytest.fixture
+def ecwid_store(
+    ecwid_seed: int, ecwid_store_id: int | None, ecwid_clock: VirtualClock
+) -> Iterator[EcwidStore]:
+    """Scope: function. Type: ``ecwid_mock.EcwidStore``: an empty mock store on ``ecwid_clock``.
+
+    Fill it with ``ecwid_store.seed(orders=30)``; call it through ``ecwid_store.transport()``
+    (in-process) or ``ecwid_store.api_url`` and ``ecwid_store.cacert`` (HTTPS, started on use).
+    """
+    from ._support import make_store
+
+    store: EcwidStore = make_store(ecwid_seed, ecwid_store_id, ecwid_clock)
+    yield store
+    store.close()

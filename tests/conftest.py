@@ -30,6 +30,8 @@ def _import_once_for_the_session() -> None:
         "ecwid_mock._servers.reference",
         "ecwid_mock._delivery.sender",
         "ecwid_mock._servers.tls",
+        "ecwid_mock._servers.store",
+        "ecwid_mock._servers._store_transport",
         "ecwid_mock.conformance",
         "ecwid_mock.strategies",
         "pytest_ecwid._conformance",
@@ -62,3 +64,56 @@ def order_updated() -> dict[str, Any]:
     """A valid order.updated payload (the schema's own example)."""
     example: dict[str, Any] = load_json(SCHEMAS / "events/order/updated.schema.json")["examples"][0]
     return example
+
+
+# --- the mock store, with every answer checked against its REST schema -------------------------
+
+
+def schema_problems(call: Any) -> list[str]:
+    """What is wrong with one REST answer of the mock store, per schemas/rest (empty: valid)."""
+    import re
+
+    from ecwid_mock._schemas.rest import endpoint, validate_rest
+
+    if call.status != 200:
+        return validate_rest(call.body, "error")
+    if "responseFields" in call.query:
+        return []  # a field selection leaves required fields out on purpose
+    answer = endpoint(call.endpoint)["response"]
+    if answer["kind"] == "html":
+        return [] if isinstance(call.body, str) else ["expected an HTML page"]
+    ref = answer.get("ref") or answer.get("itemsRef")
+    if ref is None:
+        return []
+    name = re.sub(r"(?<!^)(?=[A-Z])", "-", ref).lower()
+    problems = validate_rest(call.body, name, kind=answer["kind"])
+    if call.endpoint == "order.calculate":  # a calculation is an order not placed: no ids, no dates
+        problems = [p for p in problems if "is a required property" not in p]
+    return problems
+
+
+@pytest.fixture
+def store() -> Any:
+    """A seeded mock store whose every REST answer must validate against its schema."""
+    from ecwid_mock import EcwidStore
+
+    def check(call: Any) -> None:
+        problems = schema_problems(call)
+        assert not problems, f"{call}: {problems[:5]}"
+
+    return EcwidStore(seed=7, store_id=1003, on_request=check).seed(
+        orders=40, products=25, carts=5, coupons=4, promotions=3, classes=2, reviews=10
+    )
+
+
+@pytest.fixture
+def client(store: Any) -> Any:
+    """An httpx client of the installed app, talking to ``store`` in-process."""
+    import httpx
+
+    with httpx.Client(
+        transport=store.transport(),
+        base_url=store.base_url,
+        headers={"Authorization": f"Bearer {store.token}"},
+    ) as http:
+        yield http

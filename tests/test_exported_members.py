@@ -32,7 +32,7 @@ def test_import_loads_no_heavy_dependency() -> None:
     code = (
         "import sys, ecwid_mock; "
         "heavy = {'jsonschema', 'jsonschema_rs', 'httpx', 'faker', 'uvicorn', 'trustme',"
-        " 'pytest', 'aiohttp', 'hypothesis'}; "
+        " 'pytest', 'aiohttp', 'hypothesis', 'starlette'}; "
         "print(sorted(heavy & set(sys.modules)))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -30,6 +30,7 @@ COMMANDS = (
     "sign",
     "verify",
     "listen",
+    "serve-store",
     "send",
     "load",
     "check",

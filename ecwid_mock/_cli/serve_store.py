@@ -1,0 +1,181 @@
+"""``ecwid-mock serve-store``: a mock Ecwid store's REST API over local HTTPS, for any language."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import TYPE_CHECKING, Any
+
+from ._common import add_command
+from .listen import _parse_port, _sigterm_as_interrupt, _wrap
+
+if TYPE_CHECKING:
+    from .._servers.store_api import StoreCall
+
+DEFAULT_PORT = 8444
+SEEDED = {
+    "orders": 30,
+    "products": 20,
+    "carts": 3,
+    "coupons": 2,
+    "promotions": 2,
+    "classes": 1,
+    "reviews": 5,
+}
+
+
+def add_parser(subparsers: Any) -> None:
+    parser = add_command(
+        subparsers,
+        "serve-store",
+        help="run a mock Ecwid store's REST API (api/v3) over local HTTPS",
+        description=_wrap(
+            "Serve a seeded mock Ecwid store at https://127.0.0.1:PORT/api/v3/STORE_ID/..., "
+            "answering as Ecwid's REST API does: orders, carts, products, categories, customers, "
+            "coupons, promotions, reviews, profile, storage. Point your webhook handler's Ecwid "
+            "API base URL at it. The first line printed is JSON: "
+            '{"api_url", "store_id", "token", "cacert"}; then one line per request. Calls need '
+            "'Authorization: Bearer TOKEN' (Ecwid refuses ?token= since March 2025). Runs until "
+            "Ctrl-C (exit 0)."
+        ),
+        examples=[
+            "ecwid-mock serve-store",
+            "ecwid-mock serve-store --port 0 --seed 7 --json | head -1 | jq -r .token",
+            "ecwid-mock serve-store --scopes read_orders,read_catalog   (others answer 403)",
+            "ecwid-mock serve-store --rate-limit 10                     (429 after 10 a minute)",
+            "curl --cacert CA.pem -H 'Authorization: Bearer TOKEN' \\\n"
+            "       https://127.0.0.1:8444/api/v3/STORE_ID/orders",
+        ],
+    )
+    parser.add_argument(
+        "--port",
+        default=str(DEFAULT_PORT),
+        help=f"port, 1024–65535, or 0 for any free port (default {DEFAULT_PORT})",
+    )
+    parser.add_argument("--seed", default="0", help="seed of the store's records (default 0)")
+    parser.add_argument("--store-id", help="the store's id (default: drawn from the seed)")
+    parser.add_argument(
+        "--scopes",
+        help="comma-separated access scopes of the app's token (default: every scope)",
+    )
+    parser.add_argument(
+        "--rate-limit",
+        default="600",
+        help="requests per minute per token before 429 (default 600, Ecwid's)",
+    )
+    parser.add_argument(
+        "--data",
+        metavar="FILE",
+        help="keep the store in this SQLite file: loaded if it exists, else seeded into it; "
+        "every write is saved (the token is not stored: it comes back from the seed)",
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="log each request as one JSON object a line"
+    )
+    parser.set_defaults(func=run, command_name="serve-store")
+
+
+def _positive(name: str, text: str, flag: str, *, zero: bool = False) -> int:
+    from .._errors import InvalidOption
+
+    rule = "an integer >= 0" if zero else "an integer >= 1"
+    try:
+        value = int(text)
+    except ValueError:
+        raise InvalidOption(name, text, rule, source=flag) from None
+    if value < (0 if zero else 1):
+        raise InvalidOption(name, value, rule, source=flag)
+    return value
+
+
+def _scopes(text: str | None) -> list[str] | None:
+    from .._errors import InvalidOption
+    from .._store.state import all_scopes
+
+    if text is None:
+        return None
+    scopes = [s.strip() for s in text.split(",") if s.strip()]
+    known = all_scopes()
+    unknown = [s for s in scopes if s not in known]
+    if unknown or not scopes:
+        raise InvalidOption(
+            "scope",
+            unknown[0] if unknown else text,
+            f"one of {', '.join(known)}",
+            source="--scopes",
+        )
+    return scopes
+
+
+def run(args: argparse.Namespace) -> int:
+    from .._clock import RealClock
+    from .._servers.store import EcwidStore
+    from .._servers.tls import LocalHTTPSServer
+
+    port = _parse_port(args.port)
+    seed = _positive("seed", args.seed, "--seed", zero=True)
+    store_id = None if args.store_id is None else _positive("store id", args.store_id, "--store-id")
+    rate_limit = _positive("rate limit", args.rate_limit, "--rate-limit")
+    scopes = _scopes(args.scopes)
+    log = _log_json if args.json else _log_text
+    db = None
+    if args.data:
+        from .._store.persist import open_store
+
+        state, db = open_store(
+            args.data,
+            seed=seed,
+            store_id=store_id,
+            clock=RealClock(),
+            scopes=scopes,
+            seeding=SEEDED,
+            source="--data",
+        )
+        store = EcwidStore(state=state, rate_limit=rate_limit, on_request=log)
+    else:
+        store = EcwidStore(
+            seed=seed,
+            store_id=store_id,
+            clock=RealClock(),
+            scopes=scopes,
+            rate_limit=rate_limit,
+            on_request=log,
+        ).seed(**SEEDED)
+    server = LocalHTTPSServer(store.api, host="127.0.0.1", port=port, kind="asgi")
+    with _sigterm_as_interrupt():
+        try:
+            server.start()
+            ready = {
+                "api_url": f"{server.url}/api/v3/{store.store_id}",
+                "store_id": store.store_id,
+                "token": store.token,
+                "cacert": str(server.certificates.ca_pem_path),
+            }
+            print(json.dumps(ready), flush=True)
+            server.serve_forever()  # returns on Ctrl-C
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.stop()
+            server.certificates.cleanup()
+            if db is not None:
+                db.close()
+    print("ecwid-mock: store stopped", file=sys.stderr)
+    return 0
+
+
+def _log_text(call: StoreCall) -> None:
+    print(f"{call.method} {call.path} {call.status} {call.endpoint}", flush=True)
+
+
+def _log_json(call: StoreCall) -> None:
+    record = {
+        "method": call.method,
+        "path": call.path,
+        "query": {k: v for k, v in call.query.items() if k != "token"},
+        "status": call.status,
+        "endpoint": call.endpoint,
+        "app": call.app,
+    }
+    print(json.dumps(record), flush=True)
