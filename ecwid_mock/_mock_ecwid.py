@@ -8,6 +8,7 @@ pytest too.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
     from ._delivery.sender import AsyncSender, Sender
     from ._events.event import Event
     from ._events.factory import EventFactory
+    from ._servers.store import EcwidStore
+    from ._store.changes import Change
 
 __all__ = ["MockEcwid"]
 
@@ -43,6 +46,7 @@ class MockEcwid:
         *,
         factory: EventFactory,
         clock: Clock,
+        store: EcwidStore | None = None,
         **sender_options: Any,
     ) -> None:
         self.url = url
@@ -52,6 +56,13 @@ class MockEcwid:
         self._options = sender_options
         self._sender: Sender | None = None
         self._async_sender: AsyncSender | None = None
+        self.store: EcwidStore | None = None
+        #: Store writes whose webhook the app does not get, with the reason (scope, subscription).
+        self.not_sent: list[tuple[Change, str]] = []
+        self._outbox: list[Change] = []
+        self._outbox_lock = threading.Lock()
+        if store is not None:
+            self.attach_store(store)
 
     @classmethod
     def for_app(
@@ -76,6 +87,108 @@ class MockEcwid:
             app=app,
             **sender_options,
         )
+
+    # -- the store: its writes become webhooks ------------------------------------------------
+
+    def attach_store(self, store: EcwidStore) -> None:
+        """Draw events from ``store``: event types become store writes, and every write to it
+        (REST writes of the receiver included) fires the webhook Ecwid would send."""
+        if self.store is store:
+            return
+        if self.store is not None:
+            raise InvalidOption("store", store, "one store per MockEcwid (one is attached)")
+        self.store = store
+        store.add_listener(self._heard)
+
+    def _heard(self, change: Change) -> None:
+        with self._outbox_lock:
+            self._outbox.append(change)
+
+    def _take(self) -> list[Change]:
+        with self._outbox_lock:
+            taken, self._outbox = self._outbox, []
+        return taken
+
+    def _events_of(self, changes: list[Change]) -> list[Event]:
+        from ._store_events import event_for_change, receives
+
+        assert self.store is not None
+        events = []
+        for change in changes:
+            ok, why = receives(self.store, change.event_type)
+            if ok:
+                events.append(event_for_change(change, self.factory, self.store.store_id))
+            else:
+                self.not_sent.append((change, why))
+        return events
+
+    def _store_write(self, event: EventLike, overrides: Any, signature: Any) -> list[Event]:
+        """The events of the store write behind an event type ([] when none backs it)."""
+        from ._store_events import write_for
+
+        if self.store is None or not isinstance(event, str) or overrides or signature:
+            return []
+        with self._outbox_lock:
+            before = len(self._outbox)
+        if not write_for(self.store, event, self.factory):
+            return []
+        with self._outbox_lock:  # the write's other events stay queued and follow
+            first = next((c for c in self._outbox[before:] if c.event_type == event), None)
+            if first is not None:
+                self._outbox.remove(first)
+        return self._events_of([first]) if first is not None else []
+
+    def deliver_changes(self, *, rounds: int = 5) -> list[Delivery]:
+        """Send the webhook of every store write not sent yet, as Ecwid does after a write.
+
+        A receiver that writes back in its handler causes more writes: they are sent too, for
+        at most ``rounds`` rounds; what is still waiting then is an update loop (see
+        :meth:`assert_no_update_loop`) and stays queued.
+        """
+        sent: list[Delivery] = []
+        for _ in range(rounds):
+            events = self._events_of(self._take())
+            if not events:
+                break
+            sent.extend(self._record(self.sender.send_batch(events)))
+        return sent
+
+    async def adeliver_changes(self, *, rounds: int = 5) -> list[Delivery]:
+        """The async :meth:`deliver_changes`."""
+        sent: list[Delivery] = []
+        for _ in range(rounds):
+            events = self._events_of(self._take())
+            if not events:
+                break
+            sent.extend(self._record(await self.async_sender.send_batch(events)))
+        return sent
+
+    @property
+    def pending_changes(self) -> int:
+        """Store writes whose webhook has not been sent yet."""
+        with self._outbox_lock:
+            return len(self._outbox)
+
+    def assert_no_update_loop(self, *, most: int = 1) -> None:
+        """Fail when the receiver's own REST writes kept firing events it receives.
+
+        A handler may write once (e.g. mark an order processed); one that writes again for
+        every event its write causes loops forever on real Ecwid. ``most`` writes are allowed.
+        """
+        __tracebackhide__ = True
+        from ._store.changes import feedback_writes
+
+        if self.store is None:
+            raise InvalidOption("store", None, "an attached store (MockEcwid(store=...))")
+        app = self.store.app
+        writes = feedback_writes(self.store.changes, app.name, subscribed=app.events or None)
+        if len(writes) > most:
+            lines = [
+                f"ecwid-mock: the receiver's own REST writes fired {len(writes)} events it "
+                f"receives (at most {most} expected): an update loop; Ecwid keeps sending them",
+                *(f"  {c.endpoint} -> {c.event_type} (entityId {c.entity_id})" for c in writes),
+            ]
+            raise DeliveryAssertionError("\n".join(lines))
 
     # -- the senders, created on first use and sharing one core ------------------------------
 
@@ -144,10 +257,17 @@ class MockEcwid:
         overrides: Mapping[str, Any] | None = None,
         signature: str | None = None,
     ) -> Delivery:
-        """Deliver an ``Event``, or an event type built with ``overrides`` and ``signature``."""
-        delivery: Delivery = self._record(
-            self.sender.send(self._event(event, overrides, signature))
-        )
+        """Deliver an ``Event``, or an event type built with ``overrides`` and ``signature``.
+
+        With a store attached, an event type without overrides or signature mode is a store
+        write first (a new order, an update, a deletion) and the event is that write's
+        webhook; the webhooks of writes the receiver made meanwhile follow.
+        """
+        backed = self._store_write(event, overrides, signature)
+        built = backed[0] if backed else self._event(event, overrides, signature)
+        delivery: Delivery = self._record(self.sender.send(built))
+        if self.store is not None:
+            self.deliver_changes()
         return delivery
 
     async def asend(
@@ -158,9 +278,11 @@ class MockEcwid:
         signature: str | None = None,
     ) -> Delivery:
         """The async :meth:`send`, for pytest-asyncio and anyio tests."""
-        delivery: Delivery = self._record(
-            await self.async_sender.send(self._event(event, overrides, signature))
-        )
+        backed = self._store_write(event, overrides, signature)
+        built = backed[0] if backed else self._event(event, overrides, signature)
+        delivery: Delivery = self._record(await self.async_sender.send(built))
+        if self.store is not None:
+            await self.adeliver_changes()
         return delivery
 
     def duplicate(

@@ -174,6 +174,8 @@ def ecwid(
     from ._support import make_mock_ecwid
 
     mock = make_mock_ecwid(request.getfixturevalue, ecwid_settings, ecwid_factory, ecwid_clock)
+    if "ecwid_store" in request.fixturenames:  # events and REST answers drawn from one store
+        mock.attach_store(request.getfixturevalue("ecwid_store"))
     yield mock
     mock.close()
 

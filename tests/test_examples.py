@@ -20,7 +20,12 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 
 #: Example folder -> the framework it needs (installed by the test extras).
-FRAMEWORKS = {"fastapi_app": "fastapi", "flask_app": "flask", "django_app": "django"}
+FRAMEWORKS = {
+    "fastapi_app": "fastapi",
+    "flask_app": "flask",
+    "django_app": "django",
+    "order_fetch_app": "starlette",
+}
 
 pytestmark = pytest.mark.slow
 

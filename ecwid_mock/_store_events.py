@@ -1,0 +1,117 @@
+"""Store writes become webhook events: the join of the mock store and the event layer.
+
+Ecwid fires a webhook after each write to a store, the app's own REST writes included. This
+module turns a store :class:`~ecwid_mock.Change` into the signed :class:`~ecwid_mock.Event`
+Ecwid would send, and performs the store write behind an event type, so that every event
+``MockEcwid`` sends about a store names records its REST API serves.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ._events.event import Event
+from ._events.signing import sign
+from ._schemas.catalog import event_info
+from ._store import ids as _ids
+
+if TYPE_CHECKING:
+    from ._events.factory import EventFactory
+    from ._servers.store import EcwidStore
+    from ._store.changes import Change
+
+__all__ = ["FAMILIES", "event_for_change", "receives", "write_for"]
+
+#: The store's record family behind each event entity.
+FAMILIES = {
+    "order": "orders",
+    "unfinished_order": "carts",
+    "product": "products",
+    "category": "categories",
+    "customer": "customers",
+    "customer_group": "customer_groups",
+    "discount_coupon": "coupons",
+    "promotion": "promotions",
+    "product_class": "classes",
+    "review": "reviews",
+}
+
+
+def event_for_change(change: Change, factory: EventFactory, store_id: int) -> Event:
+    """The webhook Ecwid sends for ``change``: signed with the factory's secret, now."""
+    info = event_info(change.event_type)
+    entity_id: Any = change.entity_id
+    if info.entity_id_type == "string":
+        entity_id = str(entity_id)
+    created = int(factory.clock.now())
+    event_id = _ids.event_id(factory.rng)
+    payload: dict[str, Any] = {
+        "eventId": event_id,
+        "eventCreated": created,
+        "storeId": store_id,
+        "entityId": entity_id,
+        "eventType": change.event_type,
+    }
+    if change.data is not None:
+        payload["data"] = dict(change.data)
+    return Event.from_payload(payload, signature=sign(created, event_id, factory.client_secret))
+
+
+def receives(store: EcwidStore, event_type: str) -> tuple[bool, str]:
+    """Whether the store's app gets ``event_type``: subscribed to it and holding its scope."""
+    app = store.app
+    if app.events and event_type not in app.events:
+        return False, f"the app did not subscribe to {event_type}"
+    scope = event_info(event_type).scope
+    if scope and scope not in app.scopes:
+        return False, f"{event_type} needs the {scope} scope, which the app does not hold"
+    return True, ""
+
+
+def write_for(store: EcwidStore, event_type: str, factory: EventFactory) -> bool:
+    """Make the store write that fires ``event_type``; ``False`` when no record backs it."""
+    entity, _, action = event_type.partition(".")
+    family = FAMILIES.get(entity)
+    if family is None or action not in ("created", "updated", "deleted"):
+        return False
+    records = getattr(store.state, family)
+    if action == "created":
+        store.create(family, _new_fields(store, family, factory))
+        return True
+    if not records:
+        store.create(family, _new_fields(store, family, factory))
+    key = list(records)[-1]
+    if action == "deleted":
+        store.delete(family, key)
+    else:
+        store.update(family, key, _changed_fields(family, records[key], factory))
+    return True
+
+
+def _new_fields(store: EcwidStore, family: str, factory: EventFactory) -> dict[str, Any]:
+    fake = factory.faker
+    if family == "products":
+        return {"name": fake.catch_phrase(), "price": round(fake.pyfloat(1, 2, True), 2)}
+    if family == "customers":
+        return {"email": fake.email()}
+    if family == "reviews":
+        products = store.state.products
+        if not products:
+            store.create("products", _new_fields(store, "products", factory))
+        return {
+            "productId": list(products)[-1],
+            "rating": factory.rng.randint(1, 5),
+            "review": fake.sentence(),
+        }
+    return {}
+
+
+def _changed_fields(family: str, record: dict[str, Any], factory: EventFactory) -> dict[str, Any]:
+    if family == "orders":
+        paid = record.get("paymentStatus") == "PAID"
+        return {"paymentStatus": "AWAITING_PAYMENT" if paid else "PAID"}
+    if family == "customers":
+        return {"email": factory.faker.email()}
+    if "name" in record:
+        return {"name": f"{record['name']} (edited)"}
+    return {"enabled": not record.get("enabled", True)}
