@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from ._servers.store import EcwidStore
     from ._store.changes import Change
 
-__all__ = ["FAMILIES", "event_for_change", "receives", "write_for"]
+__all__ = ["FAMILIES", "WebhookForwarder", "event_for_change", "receives", "write_for"]
 
 #: The store's record family behind each event entity.
 FAMILIES = {
@@ -115,3 +115,77 @@ def _changed_fields(family: str, record: dict[str, Any], factory: EventFactory) 
     if "name" in record:
         return {"name": f"{record['name']} (edited)"}
     return {"enabled": not record.get("enabled", True)}
+
+
+class WebhookForwarder:
+    """Sends the webhook of every write to ``store`` to a receiver's URL, as Ecwid does.
+
+    Writes come from the REST server's thread; the forwarder builds each event and delivers
+    it through a :class:`~ecwid_mock.Sender` (Ecwid's whole contract, retries on the real
+    clock) from a thread of its own, so a slow receiver never holds a REST answer back.
+    """
+
+    def __init__(
+        self,
+        store: EcwidStore,
+        url: str,
+        *,
+        client_secret: Any,
+        verify: Any = True,
+        insecure_http_not_ecwid: bool = False,
+        on_delivery: Any = None,
+        seed: int = 0,
+    ) -> None:
+        import queue
+        import threading
+
+        from ._clock import RealClock
+        from ._delivery.sender import Sender
+        from ._events.factory import EventFactory
+
+        clock = RealClock()
+        self._store = store
+        self._factory = EventFactory(seed=seed, client_secret=client_secret, clock=clock)
+        self._sender = Sender(
+            url, verify=verify, clock=clock, insecure_http_not_ecwid=insecure_http_not_ecwid
+        )
+        self._on_delivery = on_delivery
+        self._changes: queue.Queue[Change | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name="ecwid-mock-webhooks", daemon=True)
+        store.add_listener(self._changes.put)
+        self._thread.start()
+
+    def _run(self) -> None:
+        import queue
+
+        while True:
+            due = self._sender.next_retry_at
+            wait = None if due is None else max(0.0, due - self._factory.clock.now())
+            try:
+                change = self._changes.get(timeout=wait)
+            except queue.Empty:
+                for delivery in self._retry():
+                    self._report(delivery)
+                continue
+            if change is None:
+                return
+            ok, _why = receives(self._store, change.event_type)
+            if ok:
+                event = event_for_change(change, self._factory, self._store.store_id)
+                self._report(self._sender.send(event))
+
+    def _retry(self) -> list[Any]:
+        before = {id(d): len(d.attempts) for d in self._sender.deliveries}
+        self._sender.run_pending()
+        return [d for d in self._sender.deliveries if len(d.attempts) != before.get(id(d))]
+
+    def _report(self, delivery: Any) -> None:
+        if self._on_delivery is not None:
+            self._on_delivery(delivery)
+
+    def close(self) -> None:
+        """Stop: no more webhooks; retries still scheduled are dropped."""
+        self._store.remove_listener(self._changes.put)
+        self._changes.put(None)
+        self._thread.join(timeout=15)
+        self._sender.close()

@@ -133,3 +133,70 @@ def test_a_data_file_that_is_not_sqlite_is_one_line(
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1
     assert "--data" in err
+
+
+def test_rest_writes_fire_webhooks_to_the_webhook_url() -> None:
+    from ecwid_mock import LocalHTTPSServer
+    from ecwid_mock._servers.reference import reference_receiver
+
+    secret = "serve-store-webhook-client-secret"
+    heard: queue.Queue[Any] = queue.Queue()
+    receiver = reference_receiver(client_secret=secret, on_delivery=heard.put)
+    with LocalHTTPSServer(receiver) as hooks:
+        argv = ["serve-store", "--port", "0", "--json", "--webhook-url", hooks.url + receiver.path]
+        argv += ["--cacert", str(hooks.certificates.ca_pem_path)]
+        with subprocess.Popen(
+            [sys.executable, "-c", RUN_CLI, *argv],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            env={**os.environ, "NO_COLOR": "1", "ECWID_CLIENT_SECRET": secret},
+        ) as process:
+            lines: queue.Queue[str] = queue.Queue()
+            assert process.stdout is not None
+            threading.Thread(target=_reader, args=(process.stdout, lines), daemon=True).start()
+            try:
+                ready = json.loads(lines.get(timeout=WAIT))
+                verify = ssl.create_default_context(cafile=ready["cacert"])
+                auth = {"Authorization": f"Bearer {ready['token']}"}
+                with httpx.Client(base_url=ready["api_url"], headers=auth, verify=verify) as api:
+                    order = api.get("/orders", params={"limit": 1}).json()["items"][0]
+                    changed = api.put(f"/orders/{order['id']}", json={"paymentStatus": "PAID"})
+                    assert changed.json() == {"updateCount": 1}
+                record = heard.get(timeout=WAIT)
+                logged = [json.loads(lines.get(timeout=WAIT)) for _ in range(3)]
+            finally:
+                process.send_signal(signal.SIGINT)
+                process.wait(timeout=WAIT)
+    assert record.event_type == "order.updated"
+    assert record.signature_valid
+    assert record.payload["data"]["orderId"] == order["id"]
+    webhook = next(line for line in logged if "webhook" in line)
+    assert (webhook["webhook"], webhook["status"], webhook["outcome"]) == (
+        "order.updated",
+        200,
+        "delivered",
+    )
+    assert secret not in json.dumps(logged)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        pytest.param(["--client-secret", "s3cret-value"], "go with --webhook-url", id="secret-alone"),
+        pytest.param(["--webhook-url", "https://127.0.0.1:9/hook"], "needs the app's secret",
+                     id="url-without-secret"),
+        pytest.param(["--webhook-url", "http://127.0.0.1:9/hook", "--client-secret", "abcd"],
+                     "rule 'scheme'", id="plain-http"),
+    ],
+)  # fmt: skip
+def test_webhook_flags_are_checked_before_the_store_starts(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str], monkeypatch: Any
+) -> None:
+    monkeypatch.delenv("ECWID_CLIENT_SECRET", raising=False)
+    assert main(["serve-store", "--port", "0", *argv]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert message in err
+    assert "s3cret-value" not in err

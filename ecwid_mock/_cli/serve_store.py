@@ -7,8 +7,9 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
-from ._common import add_command
+from ._common import CommandError, add_command
 from .listen import _parse_port, _sigterm_as_interrupt, _wrap
+from .sign import add_secret_option, optional_secret
 
 if TYPE_CHECKING:
     from .._servers.store_api import StoreCall
@@ -73,6 +74,23 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument(
         "--json", action="store_true", help="log each request as one JSON object a line"
     )
+    parser.add_argument(
+        "--webhook-url",
+        metavar="URL",
+        help="send the webhook of every write (REST writes included) to this URL, as Ecwid "
+        "does: signed with --client-secret, Ecwid's whole delivery contract and retries",
+    )
+    parser.add_argument(
+        "--cacert",
+        metavar="FILE",
+        help="PEM file of the CA the --webhook-url certificate chains to",
+    )
+    parser.add_argument(
+        "--insecure-http-not-ecwid",
+        action="store_true",
+        help="allow a plain http:// --webhook-url for local development (Ecwid never calls one)",
+    )
+    add_secret_option(parser, default_note="needed with --webhook-url")
     parser.set_defaults(func=run, command_name="serve-store")
 
 
@@ -142,6 +160,7 @@ def run(args: argparse.Namespace) -> int:
             rate_limit=rate_limit,
             on_request=log,
         ).seed(**SEEDED)
+    forwarder = _forwarder(args, store, seed)
     server = LocalHTTPSServer(store.api, host="127.0.0.1", port=port, kind="asgi")
     with _sigterm_as_interrupt():
         try:
@@ -157,12 +176,59 @@ def run(args: argparse.Namespace) -> int:
         except KeyboardInterrupt:
             pass
         finally:
+            if forwarder is not None:
+                forwarder.close()
             server.stop()
             server.certificates.cleanup()
             if db is not None:
                 db.close()
     print("ecwid-mock: store stopped", file=sys.stderr)
     return 0
+
+
+def _forwarder(args: argparse.Namespace, store: Any, seed: int) -> Any:
+    """The webhook sender of --webhook-url (checked before the store starts), or None."""
+    secret = optional_secret(args)
+    if args.webhook_url is None:
+        if secret is not None or args.cacert is not None:
+            raise CommandError("--client-secret and --cacert go with --webhook-url")
+        return None
+    if secret is None:
+        raise CommandError(
+            "--webhook-url needs the app's secret: --client-secret S or $ECWID_CLIENT_SECRET"
+        )
+    from .._store_events import WebhookForwarder
+
+    report = _webhook_json if args.json else _webhook_text
+    return WebhookForwarder(
+        store,
+        args.webhook_url,
+        client_secret=secret,
+        verify=args.cacert if args.cacert is not None else True,
+        insecure_http_not_ecwid=args.insecure_http_not_ecwid,
+        on_delivery=report,
+        seed=seed,
+    )
+
+
+def _webhook_text(delivery: Any) -> None:
+    last = delivery.attempts[-1] if delivery.attempts else None
+    result = "accepted" if delivery.delivered else (delivery.reason or "not sent")
+    status = last.status_code if last is not None and last.status_code is not None else "-"
+    print(f"webhook {delivery.event.event_type} {status} {result}", flush=True)
+
+
+def _webhook_json(delivery: Any) -> None:
+    last = delivery.attempts[-1] if delivery.attempts else None
+    record = {
+        "webhook": delivery.event.event_type,
+        "event_id": delivery.event.event_id,
+        "status": None if last is None else last.status_code,
+        "outcome": delivery.outcome.value,
+        "reason": delivery.reason,
+        "attempts": len(delivery.attempts),
+    }
+    print(json.dumps(record), flush=True)
 
 
 def _log_text(call: StoreCall) -> None:
