@@ -184,7 +184,8 @@ def test_rest_writes_fire_webhooks_to_the_webhook_url() -> None:
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        pytest.param(["--client-secret", "s3cret-value"], "go with --webhook-url", id="secret-alone"),
+        pytest.param(["--client-secret", "s3cret-value"], "go with --webhook-url",
+                     id="secret-alone"),
         pytest.param(["--webhook-url", "https://127.0.0.1:9/hook"], "needs the app's secret",
                      id="url-without-secret"),
         pytest.param(["--webhook-url", "http://127.0.0.1:9/hook", "--client-secret", "abcd"],
