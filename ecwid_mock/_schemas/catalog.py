@@ -15,14 +15,13 @@ from __future__ import annotations
 import copy
 import difflib
 import functools
-import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from importlib import resources
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Any
 
 from .._errors import UnknownEventType
+from .files import load, schema_root
 
 __all__ = ["DataField", "EventInfo", "all_event_types", "event_info", "event_types", "schema_for"]
 
@@ -30,23 +29,8 @@ JSON = Any
 _SCHEMA_SUFFIX = ".schema.json"
 
 
-def _schema_root() -> Path:
-    """Where the schema files are: inside the installed package, or the source checkout."""
-    packaged = resources.files("ecwid_mock").joinpath("schemas")
-    if packaged.is_dir():
-        return Path(str(packaged))
-    source = Path(__file__).resolve().parents[2] / "schemas"
-    if source.is_dir():
-        return source
-    raise FileNotFoundError(  # pragma: no cover - a broken installation
-        "ecwid-mock cannot find its schemas/ folder; reinstall the package"
-    )
-
-
-@functools.cache
-def _load(relpath: str) -> JSON:
-    """One schema file by its path relative to ``schemas/``, e.g. ``envelope.schema.json``."""
-    return json.loads((_schema_root() / relpath).read_text(encoding="utf-8"))
+_schema_root = schema_root
+_load = load
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
-from .catalog import _load
+from .files import load as _load
 
 __all__ = ["Contract", "contract"]
 
