@@ -10,7 +10,7 @@ import pytest
 from conftest import SCHEMAS
 
 from ecwid_mock._schemas import catalog as _catalog
-from ecwid_mock._schemas import typegen
+from ecwid_mock._schemas import files, typegen
 
 
 def test_output_is_stable_and_checked_in() -> None:
@@ -49,7 +49,7 @@ def test_more_schema_folders_give_more_typeddicts(
 ) -> None:
     root = tmp_path / "schemas"
     shutil.copytree(SCHEMAS, root)
-    (root / "rest").mkdir()
+    (root / "extra").mkdir()
     entity = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "Store order",
@@ -62,9 +62,11 @@ def test_more_schema_folders_give_more_typeddicts(
         },
         "additionalProperties": False,
     }
-    (root / "rest" / "order.schema.json").write_text(json.dumps(entity), encoding="utf-8")
+    (root / "extra" / "order.schema.json").write_text(json.dumps(entity), encoding="utf-8")
     monkeypatch.setattr(_catalog, "_schema_root", lambda: root)
-    text = typegen.render_types_module(["rest"])
+    monkeypatch.setattr(files, "schema_root", lambda: root)
+    files.load.cache_clear()
+    text = typegen.render_types_module(["extra"])
     block = text.partition("class Order(TypedDict):")[2].partition("\n\n\n")[0]
     assert block.splitlines()[-3:] == [
         "    id: str",
@@ -74,3 +76,4 @@ def test_more_schema_folders_give_more_typeddicts(
     assert '    "Order",' in text.partition("\n]")[0]
     with pytest.raises(SystemExit, match="no schema folder 'nowhere'"):
         typegen.render_types_module(["nowhere"])
+    files.load.cache_clear()
