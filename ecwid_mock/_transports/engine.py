@@ -40,6 +40,10 @@ MAX_HEAD = 64 * 1024
 #: How long an idle keep-alive connection is reused (uvicorn closes idle ones after 5 s).
 KEEPALIVE_EXPIRY = 4.0
 
+#: Idle this long, a pooled connection is checked for a close or stray bytes before reuse;
+#: sooner, the resend on a fresh connection covers a close that raced the request.
+_PEEK_AFTER = 0.001
+
 _HEAD_END = re.compile(rb"\n\r?\n")
 _LINE_END = re.compile(rb"\r?\n")
 _KEEP_ALIVE_TIMEOUT = re.compile(rb"timeout\s*=\s*(\d+)")
@@ -281,9 +285,10 @@ class _Connection(asyncio.Protocol):
         transport = self.transport
         if not self.reusable or self.closed or transport is None or transport.is_closing():
             return False
-        if now - self.idle_since > self.expires_after:
+        idle = now - self.idle_since
+        if idle > self.expires_after:
             return False
-        sock = transport.get_extra_info("socket")
+        sock = transport.get_extra_info("socket") if idle > _PEEK_AFTER else None
         if sock is not None:
             try:
                 readable, _, _ = select.select([sock.fileno()], [], [], 0)
