@@ -24,7 +24,7 @@ _QUERY = re.compile(
     r"(?i)([?&;](?:access_?token|token|api_?key|key|client_?secret|secret|signature|sig|"
     r"password|passwd|pass|auth)=)[^&#;\s'\"<>]*"
 )
-_MIN_LENGTH = 4  # shorter values would mask ordinary words
+_MIN_LENGTH = 8  # shorter values could be ordinary words (real client secrets are longer)
 _MAX_KEPT = 512
 
 _lock = threading.Lock()
