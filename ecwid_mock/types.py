@@ -18,75 +18,158 @@ else:  # pydantic needs typing_extensions' TypedDict before 3.12
 
 __all__ = [
     "EVENT_TYPEDDICTS",
+    "Application",
     "ApplicationInstalled",
     "ApplicationStorageChanged",
+    "ApplicationSubscription",
     "ApplicationSubscriptionStatus",
     "ApplicationSubscriptionStatusChanged",
     "ApplicationSubscriptionStatusChangedData",
     "ApplicationUninstalled",
+    "Cart",
+    "CartBillingPerson",
+    "CartCreditCardStatus",
+    "CartDiscountCoupon",
+    "CartDiscountCouponCatalogLimit",
+    "CartHandlingFee",
+    "CartPlaceResult",
+    "CartShippingOption",
+    "CartShippingPerson",
+    "CartUtmData",
+    "Category",
+    "CategoryAlt",
     "CategoryCreated",
     "CategoryDeleted",
     "CategoryUpdated",
+    "CouponCreateResult",
+    "CreateResult",
+    "Customer",
+    "CustomerBillingPerson",
     "CustomerCreated",
     "CustomerCreatedData",
     "CustomerDeleted",
     "CustomerDeletedData",
+    "CustomerGroup",
     "CustomerGroupCreated",
     "CustomerGroupDeleted",
     "CustomerGroupUpdated",
     "CustomerPersonalDataExportRequest",
     "CustomerPersonalDataRemovalRequest",
+    "CustomerStats",
     "CustomerUpdated",
     "CustomerUpdatedData",
+    "DeleteResult",
+    "DeletedItem",
+    "DiscountCoupon",
+    "DiscountCouponCatalogLimit",
     "DiscountCouponCreated",
     "DiscountCouponDeleted",
+    "DiscountCouponInfo",
+    "DiscountCouponInfoCatalogLimit",
+    "DiscountCouponShippingLimit",
     "DiscountCouponUpdated",
+    "DiscountInfo",
+    "Error",
     "EventType",
     "FulfillmentStatus",
+    "InventoryResult",
     "InvoiceCreated",
     "InvoiceCreatedData",
     "InvoiceDeleted",
     "InvoiceDeletedData",
+    "LatestStats",
+    "Order",
+    "OrderBillingPerson",
+    "OrderCreateResult",
     "OrderCreated",
     "OrderCreatedData",
+    "OrderCreditCardStatus",
     "OrderDeleted",
     "OrderDeletedData",
+    "OrderDiscountCoupon",
+    "OrderDiscountCouponCatalogLimit",
+    "OrderExternalOrderData",
+    "OrderHandlingFee",
+    "OrderItem",
+    "OrderItemDimensions",
+    "OrderItemSelectedPrice",
+    "OrderItemTax",
+    "OrderLoyalty",
+    "OrderShippingOption",
+    "OrderShippingPerson",
+    "OrderStatusList",
     "OrderUpdated",
     "OrderUpdatedData",
+    "OrderUtmData",
     "PaymentStatus",
+    "PersonInfo",
+    "Product",
+    "ProductClass",
     "ProductClassCreated",
     "ProductClassDeleted",
     "ProductClassUpdated",
     "ProductCreated",
     "ProductDeleted",
+    "ProductDimensions",
+    "ProductFavorites",
+    "ProductMedia",
+    "ProductOption",
+    "ProductOriginalImage",
+    "ProductReview",
+    "ProductReviewReviewerInfo",
+    "ProductRibbon",
+    "ProductShipping",
+    "ProductTax",
     "ProductUpdated",
     "ProfilePersonalDataExportRequest",
     "ProfilePersonalDataRemovalRequest",
     "ProfileSubscriptionStatusChanged",
     "ProfileSubscriptionStatusChangedData",
     "ProfileUpdated",
+    "Promotion",
     "PromotionCreated",
     "PromotionCreatedData",
     "PromotionDeleted",
     "PromotionDeletedData",
+    "PromotionTargets",
+    "PromotionTriggers",
+    "PromotionTriggersRecurrenceSettings",
     "PromotionUpdated",
     "PromotionUpdatedData",
+    "Refund",
     "ReviewCreated",
     "ReviewCreatedData",
     "ReviewDeleted",
     "ReviewDeletedData",
+    "ReviewStats",
     "ReviewStatus",
     "ReviewUpdated",
     "ReviewUpdatedData",
+    "SearchEnvelope",
+    "SelectedOption",
+    "ShippingOption",
     "SizeChartCreated",
     "SizeChartDeleted",
     "SizeChartUpdated",
+    "StorageEntry",
+    "StoreProfile",
+    "StoreProfileAccount",
+    "StoreProfileCompany",
+    "StoreProfileFormatsAndUnits",
+    "StoreProfileGeneralInfo",
+    "StoreProfileLanguages",
+    "StoreProfileSettings",
+    "TaxInvoice",
+    "TaxInvoiceList",
     "UnfinishedOrderCreated",
     "UnfinishedOrderCreatedData",
     "UnfinishedOrderDeleted",
     "UnfinishedOrderDeletedData",
     "UnfinishedOrderUpdated",
     "UnfinishedOrderUpdatedData",
+    "UpdateResult",
+    "Variation",
+    "VariationLowestPriceSettings",
     "WebhookEvent",
 ]
 
@@ -933,6 +1016,1354 @@ class UnfinishedOrderUpdated(TypedDict):
     entityId: int
     eventType: Literal["unfinished_order.updated"]
     data: NotRequired[UnfinishedOrderUpdatedData | None]
+
+
+class ApplicationSubscription(TypedDict):
+    """``subscription`` of :class:`Application`."""
+
+    startDate: NotRequired[str]
+    expirationDate: NotRequired[str]
+    status: NotRequired[ApplicationSubscriptionStatus]
+
+
+class Application(TypedDict):
+    """Application (REST API v3) (schema rest/application.schema.json)."""
+
+    subscriptionStatus: ApplicationSubscriptionStatus
+    subscription: NotRequired[ApplicationSubscription]
+
+
+class CartPlaceResult(TypedDict):
+    """CartPlaceResult (REST API v3) (schema rest/cart-place-result.schema.json)."""
+
+    id: str
+    orderNumber: int
+    vendorOrderNumber: NotRequired[str]
+    cartId: NotRequired[str]
+
+
+class CartDiscountCouponCatalogLimit(TypedDict):
+    """``catalogLimit`` of :class:`CartDiscountCoupon`."""
+
+    # tolerant mode also accepts an array
+    products: NotRequired[object]
+    # tolerant mode also accepts an array
+    categories: NotRequired[object]
+
+
+class CartDiscountCoupon(TypedDict):
+    """``discountCoupon`` of :class:`Cart`."""
+
+    id: NotRequired[int]
+    name: NotRequired[str]
+    code: NotRequired[str]
+    discountType: NotRequired[
+        Literal["ABS", "PERCENT", "SHIPPING", "ABS_AND_SHIPPING", "PERCENT_AND_SHIPPING"]
+    ]
+    status: NotRequired[Literal["ACTIVE", "PAUSED", "EXPIRED", "USEDUP"]]
+    discount: NotRequired[float]
+    launchDate: NotRequired[str]
+    expirationDate: NotRequired[str]
+    totalLimit: NotRequired[float]
+    usesLimit: NotRequired[Literal["UNLIMITED", "ONCEPERCUSTOMER", "SINGLE"]]
+    applicationLimit: NotRequired[Literal["UNLIMITED", "NEW_CUSTOMER_ONLY", "REPEAT_CUSTOMER_ONLY"]]
+    repeatCustomerOnly: NotRequired[bool]
+    creationDate: NotRequired[str]
+    updateDate: NotRequired[str]
+    orderCount: NotRequired[int]
+    catalogLimit: NotRequired[CartDiscountCouponCatalogLimit]
+
+
+class CartCreditCardStatus(TypedDict):
+    """``creditCardStatus`` of :class:`Cart`."""
+
+    avsMessage: NotRequired[str]
+    cvvMessage: NotRequired[str]
+
+
+class CartBillingPerson(TypedDict):
+    """``billingPerson`` of :class:`Cart`."""
+
+    name: NotRequired[str]
+    firstName: NotRequired[str]
+    lastName: NotRequired[str]
+    companyName: NotRequired[str]
+    street: NotRequired[str]
+    city: NotRequired[str]
+    countryCode: NotRequired[str]
+    countryName: NotRequired[str]
+    postalCode: NotRequired[str]
+    stateOrProvinceCode: NotRequired[str]
+    stateOrProvinceName: NotRequired[str]
+    phone: NotRequired[str]
+
+
+class CartShippingPerson(TypedDict):
+    """``shippingPerson`` of :class:`Cart`."""
+
+    name: NotRequired[str]
+    firstName: NotRequired[str]
+    lastName: NotRequired[str]
+    companyName: NotRequired[str]
+    street: NotRequired[str]
+    city: NotRequired[str]
+    countryCode: NotRequired[str]
+    countryName: NotRequired[str]
+    postalCode: NotRequired[str]
+    stateOrProvinceCode: NotRequired[str]
+    stateOrProvinceName: NotRequired[str]
+    phone: NotRequired[str]
+
+
+class CartShippingOption(TypedDict):
+    """``shippingOption`` of :class:`Cart`."""
+
+    shippingMethodId: NotRequired[str]
+    shippingMethodName: NotRequired[str]
+    shippingCarrierName: NotRequired[str]
+    shippingRate: NotRequired[float]
+    shippingRateWithoutTax: NotRequired[float]
+    discountedShippingRate: NotRequired[float]
+    estimatedTransitTime: NotRequired[str | float]
+    isPickup: NotRequired[bool]
+    pickupInstruction: NotRequired[str]
+    fulfillmentType: NotRequired[Literal["SHIPPING", "PICKUP", "DELIVERY"]]
+    timeSlotLengthInMinutes: NotRequired[int]
+    locationId: NotRequired[str]
+
+
+class CartHandlingFee(TypedDict):
+    """``handlingFee`` of :class:`Cart`."""
+
+    name: NotRequired[str]
+    value: NotRequired[float]
+    valueWithoutTax: NotRequired[float]
+    description: NotRequired[str]
+    # tolerant mode also accepts an array
+    taxes: NotRequired[object]
+
+
+class CartUtmData(TypedDict):
+    """``utmData`` of :class:`Cart`."""
+
+    source: NotRequired[str]
+    campaign: NotRequired[str]
+    medium: NotRequired[str]
+
+
+class Cart(TypedDict):
+    """Cart (REST API v3) (schema rest/cart.schema.json)."""
+
+    cartId: str
+    email: str
+    ipAddress: NotRequired[str]
+    customerUserAgent: NotRequired[str]
+    customerId: NotRequired[int]
+    customerGroupId: NotRequired[int]
+    customerGroup: NotRequired[str]
+    acceptMarketing: NotRequired[bool | None]
+    lang: NotRequired[str]
+    subtotal: float
+    subtotalWithoutTax: NotRequired[float]
+    total: float
+    totalWithoutTax: NotRequired[float]
+    tax: NotRequired[float]
+    usdTotal: NotRequired[float]
+    refundedAmount: NotRequired[float]
+    giftCardRedemption: NotRequired[float]
+    totalBeforeGiftCardRedemption: NotRequired[float]
+    giftCardDoubleSpending: NotRequired[bool]
+    couponDiscount: NotRequired[float]
+    volumeDiscount: NotRequired[float]
+    membershipBasedDiscount: NotRequired[float]
+    totalAndMembershipBasedDiscount: NotRequired[float]
+    discount: NotRequired[float]
+    # tolerant mode also accepts an array
+    customDiscount: NotRequired[object]
+    discountCoupon: NotRequired[CartDiscountCoupon]
+    # tolerant mode also accepts an array
+    discountInfo: NotRequired[object]
+    # tolerant mode also accepts an array
+    customSurcharges: NotRequired[object]
+    paymentMethod: NotRequired[str]
+    paymentModule: NotRequired[str]
+    paymentParams: NotRequired[dict[str, object]]
+    paymentMessage: NotRequired[str]
+    externalTransactionId: NotRequired[str]
+    creditCardStatus: NotRequired[CartCreditCardStatus]
+    createDate: str
+    updateDate: str
+    createTimestamp: int
+    updateTimestamp: int
+    # tolerant mode also accepts an array
+    items: object
+    billingPerson: NotRequired[CartBillingPerson]
+    shippingPerson: NotRequired[CartShippingPerson]
+    shippingOption: NotRequired[CartShippingOption]
+    handlingFee: NotRequired[CartHandlingFee]
+    refererUrl: NotRequired[str]
+    globalReferer: NotRequired[str]
+    orderComments: NotRequired[str]
+    hidden: NotRequired[bool]
+    trackingNumber: NotRequired[str]
+    customerTaxExempt: NotRequired[bool]
+    customerTaxId: NotRequired[str]
+    customerTaxIdValid: NotRequired[bool]
+    reversedTaxApplied: NotRequired[bool]
+    b2b_b2c: NotRequired[Literal["b2c", "b2b"]]
+    # tolerant mode also accepts an array
+    taxesOnShipping: NotRequired[None]
+    additionalInfo: NotRequired[dict[str, object]]
+    extraFields: NotRequired[dict[str, object]]
+    # tolerant mode also accepts an array
+    orderExtraFields: NotRequired[object]
+    utmData: NotRequired[CartUtmData]
+    pricesIncludeTax: NotRequired[bool]
+    paymentStatus: NotRequired[PaymentStatus]
+    recoveredOrderId: NotRequired[int]
+    recoveredPublicUid: NotRequired[str]
+    recoveryEmailSentTimestamp: NotRequired[str]
+    affiliateId: NotRequired[str]
+
+
+class CategoryAlt(TypedDict):
+    """``alt`` of :class:`Category`."""
+
+    main: NotRequired[str]
+    translated: NotRequired[dict[str, object]]
+
+
+class Category(TypedDict):
+    """Category (REST API v3) (schema rest/category.schema.json)."""
+
+    id: int
+    parentId: NotRequired[int]
+    orderBy: NotRequired[int]
+    name: str
+    nameTranslated: NotRequired[dict[str, object]]
+    description: NotRequired[str]
+    descriptionTranslated: NotRequired[dict[str, object]]
+    enabled: bool
+    productCount: NotRequired[int]
+    enabledProductCount: NotRequired[int]
+    # tolerant mode also accepts an array
+    productIds: NotRequired[object]
+    url: NotRequired[str]
+    autogeneratedSlug: NotRequired[str]
+    customSlug: NotRequired[str]
+    imageUrl: NotRequired[str]
+    thumbnailUrl: NotRequired[str]
+    hdThumbnailUrl: NotRequired[str]
+    originalImageUrl: NotRequired[str]
+    originalImage: NotRequired[dict[str, object]]
+    thumbnail: NotRequired[dict[str, object]]
+    alt: NotRequired[CategoryAlt]
+    seoTitle: NotRequired[str]
+    seoDescription: NotRequired[str]
+    origin: NotRequired[Literal["LIGHTSPEED", "ECWID", "X-SERIES"]]
+    externalReferenceId: NotRequired[str]
+    isSampleCategory: NotRequired[bool]
+
+
+class CouponCreateResult(TypedDict):
+    """CouponCreateResult (REST API v3) (schema rest/coupon-create-result.schema.json)."""
+
+    id: int
+    code: str
+
+
+class CreateResult(TypedDict):
+    """CreateResult (REST API v3) (schema rest/create-result.schema.json)."""
+
+    id: int
+
+
+class CustomerGroup(TypedDict):
+    """CustomerGroup (REST API v3) (schema rest/customer-group.schema.json)."""
+
+    id: int
+    name: str
+    externalReferenceId: NotRequired[str]
+
+
+class CustomerBillingPerson(TypedDict):
+    """``billingPerson`` of :class:`Customer`."""
+
+    name: NotRequired[str]
+    firstName: NotRequired[str]
+    lastName: NotRequired[str]
+    companyName: NotRequired[str]
+    street: NotRequired[str]
+    city: NotRequired[str]
+    countryCode: NotRequired[str]
+    countryName: NotRequired[str]
+    postalCode: NotRequired[str]
+    stateOrProvinceCode: NotRequired[str]
+    stateOrProvinceName: NotRequired[str]
+    phone: NotRequired[str]
+
+
+class CustomerStats(TypedDict):
+    """``stats`` of :class:`Customer`."""
+
+    numberOfOrders: NotRequired[int]
+    salesValue: NotRequired[float]
+    averageOrderValue: NotRequired[float]
+    firstOrderDate: NotRequired[str]
+    lastOrderDate: NotRequired[str]
+
+
+class Customer(TypedDict):
+    """Customer (REST API v3) (schema rest/customer.schema.json)."""
+
+    id: int
+    email: str
+    name: NotRequired[str]
+    registered: str
+    updated: str
+    customerGroupId: int
+    customerGroupName: NotRequired[str]
+    billingPerson: NotRequired[CustomerBillingPerson]
+    # tolerant mode also accepts an array
+    shippingAddresses: NotRequired[object]
+    # tolerant mode also accepts an array
+    contacts: NotRequired[object]
+    taxId: NotRequired[str]
+    taxIdValid: NotRequired[bool]
+    taxExempt: NotRequired[bool]
+    acceptMarketing: NotRequired[bool]
+    lang: NotRequired[str]
+    b2b_b2c: NotRequired[Literal["b2c", "b2b"]]
+    fiscalCode: NotRequired[str]
+    electronicInvoicePecEmail: NotRequired[str]
+    electronicInvoiceSdiCode: NotRequired[str]
+    stats: NotRequired[CustomerStats]
+    privateAdminNotes: NotRequired[str]
+    # tolerant mode also accepts an array
+    favorites: NotRequired[object]
+    totalOrderCount: NotRequired[int]
+    externalReferenceId: NotRequired[str]
+    # tolerant mode also accepts an array
+    extrafields: NotRequired[object]
+
+
+class DeleteResult(TypedDict):
+    """DeleteResult (REST API v3) (schema rest/delete-result.schema.json)."""
+
+    deleteCount: int
+
+
+class DeletedItem(TypedDict):
+    """DeletedItem (REST API v3) (schema rest/deleted-item.schema.json)."""
+
+    id: int
+    date: str
+    orderId: NotRequired[str]
+
+
+class DiscountCouponInfoCatalogLimit(TypedDict):
+    """``catalogLimit`` of :class:`DiscountCouponInfo`."""
+
+    # tolerant mode also accepts an array
+    products: NotRequired[object]
+    # tolerant mode also accepts an array
+    categories: NotRequired[object]
+
+
+class DiscountCouponInfo(TypedDict):
+    """DiscountCouponInfo (REST API v3) (schema rest/discount-coupon-info.schema.json)."""
+
+    id: NotRequired[int]
+    name: NotRequired[str]
+    code: NotRequired[str]
+    discountType: NotRequired[
+        Literal["ABS", "PERCENT", "SHIPPING", "ABS_AND_SHIPPING", "PERCENT_AND_SHIPPING"]
+    ]
+    status: NotRequired[Literal["ACTIVE", "PAUSED", "EXPIRED", "USEDUP"]]
+    discount: NotRequired[float]
+    launchDate: NotRequired[str]
+    expirationDate: NotRequired[str]
+    totalLimit: NotRequired[float]
+    usesLimit: NotRequired[Literal["UNLIMITED", "ONCEPERCUSTOMER", "SINGLE"]]
+    applicationLimit: NotRequired[Literal["UNLIMITED", "NEW_CUSTOMER_ONLY", "REPEAT_CUSTOMER_ONLY"]]
+    repeatCustomerOnly: NotRequired[bool]
+    creationDate: NotRequired[str]
+    updateDate: NotRequired[str]
+    orderCount: NotRequired[int]
+    catalogLimit: NotRequired[DiscountCouponInfoCatalogLimit]
+
+
+class DiscountCouponCatalogLimit(TypedDict):
+    """``catalogLimit`` of :class:`DiscountCoupon`."""
+
+    # tolerant mode also accepts an array
+    products: NotRequired[object]
+    # tolerant mode also accepts an array
+    categories: NotRequired[object]
+
+
+class DiscountCouponShippingLimit(TypedDict):
+    """``shippingLimit`` of :class:`DiscountCoupon`."""
+
+    # tolerant mode also accepts an array
+    shippingMethods: NotRequired[object]
+
+
+class DiscountCoupon(TypedDict):
+    """DiscountCoupon (REST API v3) (schema rest/discount-coupon.schema.json)."""
+
+    id: int
+    name: str
+    code: str
+    discountType: Literal["ABS", "PERCENT", "SHIPPING", "ABS_AND_SHIPPING", "PERCENT_AND_SHIPPING"]
+    status: Literal["ACTIVE", "PAUSED", "EXPIRED", "USEDUP"]
+    discount: float
+    launchDate: NotRequired[str]
+    expirationDate: NotRequired[str]
+    totalLimit: NotRequired[float]
+    usesLimit: NotRequired[Literal["UNLIMITED", "ONCEPERCUSTOMER", "SINGLE"]]
+    applicationLimit: NotRequired[Literal["UNLIMITED", "NEW_CUSTOMER_ONLY", "REPEAT_CUSTOMER_ONLY"]]
+    repeatCustomerOnly: NotRequired[bool]
+    creationDate: NotRequired[str]
+    updateDate: NotRequired[str]
+    orderCount: NotRequired[int]
+    catalogLimit: NotRequired[DiscountCouponCatalogLimit]
+    shippingLimit: NotRequired[DiscountCouponShippingLimit]
+
+
+class DiscountInfo(TypedDict):
+    """DiscountInfo (REST API v3) (schema rest/discount-info.schema.json)."""
+
+    id: NotRequired[int]
+    value: NotRequired[float]
+    type: NotRequired[Literal["ABS", "PERCENT"]]
+    base: NotRequired[
+        Literal[
+            "ON_TOTAL",
+            "ON_MEMBERSHIP",
+            "ON_TOTAL_AND_MEMBERSHIP",
+            "SUBTOTAL",
+            "ITEM",
+            "SHIPPING",
+            "CUSTOM",
+        ]
+    ]
+    orderTotal: NotRequired[float]
+    membershipId: NotRequired[int]
+    description: NotRequired[str]
+    # tolerant mode also accepts an array
+    appliesToItems: NotRequired[object]
+
+
+class Error(TypedDict):
+    """Error (REST API v3) (schema rest/error.schema.json)."""
+
+    errorMessage: str
+    errorCode: str
+    args: NotRequired[dict[str, object]]
+
+
+class InventoryResult(TypedDict):
+    """InventoryResult (REST API v3) (schema rest/inventory-result.schema.json)."""
+
+    updateCount: int
+    warning: NotRequired[str]
+
+
+class LatestStats(TypedDict):
+    """LatestStats (REST API v3) (schema rest/latest-stats.schema.json)."""
+
+    productsUpdated: NotRequired[str]
+    ordersUpdated: NotRequired[str]
+    reviewsUpdated: NotRequired[str]
+    domainsUpdated: NotRequired[str]
+    profileUpdated: NotRequired[str]
+    categoriesUpdated: NotRequired[str]
+    discountCouponsUpdated: NotRequired[str]
+    abandonedSalesUpdated: NotRequired[str]
+    customersUpdated: NotRequired[str]
+    subscriptionsUpdated: NotRequired[str]
+    productCountRequired: NotRequired[int]
+    categoryCountRequired: NotRequired[int]
+
+
+class OrderCreateResult(TypedDict):
+    """OrderCreateResult (REST API v3) (schema rest/order-create-result.schema.json)."""
+
+    id: int
+    orderId: str
+
+
+class OrderItemTax(TypedDict):
+    """OrderItemTax (REST API v3) (schema rest/order-item-tax.schema.json)."""
+
+    name: NotRequired[str]
+    value: NotRequired[float]
+    total: NotRequired[float]
+    taxOnDiscountedSubtotal: NotRequired[float]
+    taxOnShipping: NotRequired[float]
+    includeInPrice: NotRequired[bool]
+    sourceTaxRateId: NotRequired[int]
+    sourceTaxRateType: NotRequired[Literal["AUTO", "MANUAL", "CUSTOM", "LEGACY"]]
+    taxType: NotRequired[Literal["STATE", "COUNTY", "CITY", "SPECIAL_DISTRICT"]]
+    taxClassCode: NotRequired[str]
+    taxClassName: NotRequired[str]
+
+
+class OrderItemDimensions(TypedDict):
+    """``dimensions`` of :class:`OrderItem`."""
+
+    length: NotRequired[float]
+    width: NotRequired[float]
+    height: NotRequired[float]
+
+
+class OrderItemSelectedPrice(TypedDict):
+    """``selectedPrice`` of :class:`OrderItem`."""
+
+    value: NotRequired[float]
+
+
+class OrderItem(TypedDict):
+    """OrderItem (REST API v3) (schema rest/order-item.schema.json)."""
+
+    id: int
+    productId: int
+    categoryId: NotRequired[int]
+    combinationId: NotRequired[int]
+    price: float
+    productPrice: NotRequired[float]
+    priceWithoutTax: NotRequired[float]
+    costPrice: NotRequired[float]
+    sku: str
+    name: str
+    nameTranslated: NotRequired[dict[str, object]]
+    shortDescription: NotRequired[str]
+    shortDescriptionTranslated: NotRequired[dict[str, object]]
+    quantity: int
+    quantityInStock: NotRequired[int]
+    weight: NotRequired[float]
+    tax: NotRequired[float]
+    shipping: NotRequired[float]
+    couponAmount: NotRequired[float]
+    isShippingRequired: NotRequired[bool]
+    trackQuantity: NotRequired[bool]
+    fixedShippingRateOnly: NotRequired[bool]
+    fixedShippingRate: NotRequired[float]
+    digital: NotRequired[bool]
+    productAvailable: NotRequired[bool]
+    couponApplied: NotRequired[bool]
+    giftCard: NotRequired[bool]
+    imageUrl: NotRequired[str]
+    smallThumbnailUrl: NotRequired[str]
+    hdThumbnailUrl: NotRequired[str]
+    # tolerant mode also accepts an array
+    selectedOptions: NotRequired[object]
+    # tolerant mode also accepts an array
+    taxes: NotRequired[object]
+    # tolerant mode also accepts an array
+    files: NotRequired[object]
+    dimensions: NotRequired[OrderItemDimensions]
+    # tolerant mode also accepts an array
+    discounts: NotRequired[object]
+    discountsAllowed: NotRequired[bool]
+    taxable: NotRequired[bool]
+    isCustomerSetPrice: NotRequired[bool]
+    selectedPrice: NotRequired[OrderItemSelectedPrice]
+    isPreorder: NotRequired[bool]
+    # tolerant mode also accepts an array
+    attributes: NotRequired[object]
+    subscriptionId: NotRequired[int]
+    recurringChargeSettings: NotRequired[dict[str, object]]
+
+
+class OrderStatusList(TypedDict):
+    """OrderStatusList (REST API v3) (schema rest/order-status-list.schema.json)."""
+
+    # tolerant mode also accepts an array
+    items: object
+
+
+class OrderDiscountCouponCatalogLimit(TypedDict):
+    """``catalogLimit`` of :class:`OrderDiscountCoupon`."""
+
+    # tolerant mode also accepts an array
+    products: NotRequired[object]
+    # tolerant mode also accepts an array
+    categories: NotRequired[object]
+
+
+class OrderDiscountCoupon(TypedDict):
+    """``discountCoupon`` of :class:`Order`."""
+
+    id: NotRequired[int]
+    name: NotRequired[str]
+    code: NotRequired[str]
+    discountType: NotRequired[
+        Literal["ABS", "PERCENT", "SHIPPING", "ABS_AND_SHIPPING", "PERCENT_AND_SHIPPING"]
+    ]
+    status: NotRequired[Literal["ACTIVE", "PAUSED", "EXPIRED", "USEDUP"]]
+    discount: NotRequired[float]
+    launchDate: NotRequired[str]
+    expirationDate: NotRequired[str]
+    totalLimit: NotRequired[float]
+    usesLimit: NotRequired[Literal["UNLIMITED", "ONCEPERCUSTOMER", "SINGLE"]]
+    applicationLimit: NotRequired[Literal["UNLIMITED", "NEW_CUSTOMER_ONLY", "REPEAT_CUSTOMER_ONLY"]]
+    repeatCustomerOnly: NotRequired[bool]
+    creationDate: NotRequired[str]
+    updateDate: NotRequired[str]
+    orderCount: NotRequired[int]
+    catalogLimit: NotRequired[OrderDiscountCouponCatalogLimit]
+
+
+class OrderCreditCardStatus(TypedDict):
+    """``creditCardStatus`` of :class:`Order`."""
+
+    avsMessage: NotRequired[str]
+    cvvMessage: NotRequired[str]
+
+
+class OrderBillingPerson(TypedDict):
+    """``billingPerson`` of :class:`Order`."""
+
+    name: NotRequired[str]
+    firstName: NotRequired[str]
+    lastName: NotRequired[str]
+    companyName: NotRequired[str]
+    street: NotRequired[str]
+    city: NotRequired[str]
+    countryCode: NotRequired[str]
+    countryName: NotRequired[str]
+    postalCode: NotRequired[str]
+    stateOrProvinceCode: NotRequired[str]
+    stateOrProvinceName: NotRequired[str]
+    phone: NotRequired[str]
+
+
+class OrderShippingPerson(TypedDict):
+    """``shippingPerson`` of :class:`Order`."""
+
+    name: NotRequired[str]
+    firstName: NotRequired[str]
+    lastName: NotRequired[str]
+    companyName: NotRequired[str]
+    street: NotRequired[str]
+    city: NotRequired[str]
+    countryCode: NotRequired[str]
+    countryName: NotRequired[str]
+    postalCode: NotRequired[str]
+    stateOrProvinceCode: NotRequired[str]
+    stateOrProvinceName: NotRequired[str]
+    phone: NotRequired[str]
+
+
+class OrderShippingOption(TypedDict):
+    """``shippingOption`` of :class:`Order`."""
+
+    shippingMethodId: NotRequired[str]
+    shippingMethodName: NotRequired[str]
+    shippingCarrierName: NotRequired[str]
+    shippingRate: NotRequired[float]
+    shippingRateWithoutTax: NotRequired[float]
+    discountedShippingRate: NotRequired[float]
+    estimatedTransitTime: NotRequired[str | float]
+    isPickup: NotRequired[bool]
+    pickupInstruction: NotRequired[str]
+    fulfillmentType: NotRequired[Literal["SHIPPING", "PICKUP", "DELIVERY"]]
+    timeSlotLengthInMinutes: NotRequired[int]
+    locationId: NotRequired[str]
+
+
+class OrderHandlingFee(TypedDict):
+    """``handlingFee`` of :class:`Order`."""
+
+    name: NotRequired[str]
+    value: NotRequired[float]
+    valueWithoutTax: NotRequired[float]
+    description: NotRequired[str]
+    # tolerant mode also accepts an array
+    taxes: NotRequired[object]
+
+
+class OrderUtmData(TypedDict):
+    """``utmData`` of :class:`Order`."""
+
+    source: NotRequired[str]
+    campaign: NotRequired[str]
+    medium: NotRequired[str]
+
+
+class OrderExternalOrderData(TypedDict):
+    """``externalOrderData`` of :class:`Order`."""
+
+    externalOrderId: NotRequired[str]
+    externalFulfillment: NotRequired[bool]
+    refererChannel: NotRequired[str]
+    refererId: NotRequired[str]
+    platformSpecificFields: NotRequired[dict[str, object]]
+
+
+class OrderLoyalty(TypedDict):
+    """``loyalty`` of :class:`Order`."""
+
+    customerEnabled: NotRequired[bool]
+    earned: NotRequired[float]
+    balance: NotRequired[float]
+
+
+class Order(TypedDict):
+    """Order (REST API v3) (schema rest/order.schema.json)."""
+
+    id: str
+    internalId: int
+    orderNumber: int
+    vendorOrderNumber: NotRequired[str]
+    publicUid: NotRequired[str]
+    email: str
+    ipAddress: NotRequired[str]
+    customerUserAgent: NotRequired[str]
+    customerId: NotRequired[int]
+    customerGroupId: NotRequired[int]
+    customerGroup: NotRequired[str]
+    acceptMarketing: NotRequired[bool | None]
+    lang: NotRequired[str]
+    subtotal: float
+    subtotalWithoutTax: NotRequired[float]
+    total: float
+    totalWithoutTax: NotRequired[float]
+    tax: float
+    usdTotal: NotRequired[float]
+    refundedAmount: NotRequired[float]
+    giftCardRedemption: NotRequired[float]
+    totalBeforeGiftCardRedemption: NotRequired[float]
+    giftCardDoubleSpending: NotRequired[bool]
+    couponDiscount: NotRequired[float]
+    volumeDiscount: NotRequired[float]
+    membershipBasedDiscount: NotRequired[float]
+    totalAndMembershipBasedDiscount: NotRequired[float]
+    discount: NotRequired[float]
+    # tolerant mode also accepts an array
+    customDiscount: NotRequired[object]
+    discountCoupon: NotRequired[OrderDiscountCoupon]
+    # tolerant mode also accepts an array
+    discountInfo: NotRequired[object]
+    # tolerant mode also accepts an array
+    customSurcharges: NotRequired[object]
+    paymentMethod: NotRequired[str]
+    paymentModule: NotRequired[str]
+    paymentParams: NotRequired[dict[str, object]]
+    paymentMessage: NotRequired[str]
+    externalTransactionId: NotRequired[str]
+    creditCardStatus: NotRequired[OrderCreditCardStatus]
+    createDate: str
+    updateDate: str
+    createTimestamp: int
+    updateTimestamp: int
+    # tolerant mode also accepts an array
+    items: object
+    billingPerson: NotRequired[OrderBillingPerson]
+    shippingPerson: NotRequired[OrderShippingPerson]
+    shippingOption: NotRequired[OrderShippingOption]
+    handlingFee: NotRequired[OrderHandlingFee]
+    refererUrl: NotRequired[str]
+    globalReferer: NotRequired[str]
+    orderComments: NotRequired[str]
+    hidden: NotRequired[bool]
+    trackingNumber: NotRequired[str]
+    customerTaxExempt: NotRequired[bool]
+    customerTaxId: NotRequired[str]
+    customerTaxIdValid: NotRequired[bool]
+    reversedTaxApplied: NotRequired[bool]
+    b2b_b2c: NotRequired[Literal["b2c", "b2b"]]
+    # tolerant mode also accepts an array
+    taxesOnShipping: NotRequired[None]
+    additionalInfo: NotRequired[dict[str, object]]
+    extraFields: NotRequired[dict[str, object]]
+    # tolerant mode also accepts an array
+    orderExtraFields: NotRequired[object]
+    utmData: NotRequired[OrderUtmData]
+    pricesIncludeTax: NotRequired[bool]
+    paymentStatus: PaymentStatus
+    fulfillmentStatus: FulfillmentStatus
+    pickupTime: NotRequired[str]
+    privateAdminNotes: NotRequired[str]
+    affiliateId: NotRequired[str]
+    refererId: NotRequired[str]
+    disableAllCustomerNotifications: NotRequired[bool]
+    externalFulfillment: NotRequired[bool]
+    externalOrderId: NotRequired[str]
+    externalOrderData: NotRequired[OrderExternalOrderData]
+    # tolerant mode also accepts an array
+    refunds: NotRequired[object]
+    # tolerant mode also accepts an array
+    invoices: NotRequired[object]
+    # tolerant mode also accepts an array
+    shipments: NotRequired[object]
+    shippingLabelAvailableForShipment: NotRequired[bool]
+    # tolerant mode also accepts an array
+    predictedPackage: NotRequired[object]
+    # tolerant mode also accepts an array
+    utmDataSets: NotRequired[object]
+    ticket: NotRequired[int]
+    paymentSubtype: NotRequired[str]
+    paymentReference: NotRequired[str]
+    loyalty: NotRequired[OrderLoyalty]
+    customerRequestedInvoice: NotRequired[bool]
+    customerFiscalCode: NotRequired[str]
+    electronicInvoicePecEmail: NotRequired[str]
+    electronicInvoiceSdiCode: NotRequired[str]
+
+
+class PersonInfo(TypedDict):
+    """PersonInfo (REST API v3) (schema rest/person-info.schema.json)."""
+
+    name: NotRequired[str]
+    firstName: NotRequired[str]
+    lastName: NotRequired[str]
+    companyName: NotRequired[str]
+    street: NotRequired[str]
+    city: NotRequired[str]
+    countryCode: NotRequired[str]
+    countryName: NotRequired[str]
+    postalCode: NotRequired[str]
+    stateOrProvinceCode: NotRequired[str]
+    stateOrProvinceName: NotRequired[str]
+    phone: NotRequired[str]
+
+
+class ProductClass(TypedDict):
+    """ProductClass (REST API v3) (schema rest/product-class.schema.json)."""
+
+    id: int
+    name: str
+    googleTaxonomy: NotRequired[str]
+    # tolerant mode also accepts an array
+    attributes: NotRequired[object]
+
+
+class ProductOption(TypedDict):
+    """ProductOption (REST API v3) (schema rest/product-option.schema.json)."""
+
+    type: NotRequired[
+        Literal[
+            "SELECT",
+            "RADIO",
+            "CHECKBOX",
+            "TEXTFIELD",
+            "TEXTAREA",
+            "DATE",
+            "FILES",
+            "SIZE",
+            "SWATCHES",
+        ]
+    ]
+    name: NotRequired[str]
+    nameTranslated: NotRequired[dict[str, object]]
+    # tolerant mode also accepts an array
+    choices: NotRequired[object]
+    defaultChoice: NotRequired[int]
+    required: NotRequired[bool]
+
+
+class ProductReviewReviewerInfo(TypedDict):
+    """``reviewerInfo`` of :class:`ProductReview`."""
+
+    name: NotRequired[str]
+    email: NotRequired[str]
+    city: NotRequired[str]
+    country: NotRequired[str]
+    # tolerant mode also accepts an array
+    orders: NotRequired[dict[str, object] | str | float | bool | None]
+
+
+class ProductReview(TypedDict):
+    """ProductReview (REST API v3) (schema rest/product-review.schema.json)."""
+
+    id: int
+    # tolerant mode also accepts "MODERATED" or "PUBLISHED"
+    status: Literal["moderated", "published"]
+    rating: int
+    productId: int
+    customerId: NotRequired[int]
+    orderId: NotRequired[str]
+    review: NotRequired[str]
+    reviewerInfo: NotRequired[ProductReviewReviewerInfo]
+    createDate: str
+    updateDate: str
+    createTimestamp: NotRequired[int]
+    updateTimestamp: NotRequired[int]
+    productName: NotRequired[str]
+    # tolerant mode also accepts an array
+    productOptions: NotRequired[object]
+    orderItemId: NotRequired[int]
+    orderNumber: NotRequired[str]
+
+
+class ProductDimensions(TypedDict):
+    """``dimensions`` of :class:`Product`."""
+
+    length: NotRequired[float]
+    width: NotRequired[float]
+    height: NotRequired[float]
+
+
+class ProductShipping(TypedDict):
+    """``shipping`` of :class:`Product`."""
+
+    type: NotRequired[Literal["GLOBAL_METHODS", "SELECTED_METHODS", "FLAT_RATE", "FREE_SHIPPING"]]
+    methodMarkup: NotRequired[float]
+    flatRate: NotRequired[float]
+    # tolerant mode also accepts an array
+    disabledMethods: NotRequired[object]
+    # tolerant mode also accepts an array
+    enabledMethods: NotRequired[object]
+
+
+class ProductTax(TypedDict):
+    """``tax`` of :class:`Product`."""
+
+    taxable: NotRequired[bool]
+    defaultLocationIncludedTaxRate: NotRequired[float]
+    # tolerant mode also accepts an array
+    enabledManualTaxes: NotRequired[object]
+    taxClassCode: NotRequired[str]
+
+
+class ProductOriginalImage(TypedDict):
+    """``originalImage`` of :class:`Product`."""
+
+    url: NotRequired[str]
+    width: NotRequired[int]
+    height: NotRequired[int]
+
+
+class ProductMedia(TypedDict):
+    """``media`` of :class:`Product`."""
+
+    # tolerant mode also accepts an array
+    images: NotRequired[object]
+    # tolerant mode also accepts an array
+    videos: NotRequired[object]
+
+
+class ProductFavorites(TypedDict):
+    """``favorites`` of :class:`Product`."""
+
+    count: NotRequired[int]
+    displayedCount: NotRequired[str]
+
+
+class ProductRibbon(TypedDict):
+    """``ribbon`` of :class:`Product`."""
+
+    text: NotRequired[str]
+    color: NotRequired[str]
+
+
+class Product(TypedDict):
+    """Product (REST API v3) (schema rest/product.schema.json)."""
+
+    id: int
+    sku: str
+    name: str
+    nameTranslated: NotRequired[dict[str, object]]
+    description: NotRequired[str]
+    descriptionTranslated: NotRequired[dict[str, object]]
+    enabled: bool
+    price: float
+    priceInProductList: NotRequired[float]
+    defaultDisplayedPrice: NotRequired[float]
+    defaultDisplayedPriceFormatted: NotRequired[str]
+    costPrice: NotRequired[float]
+    compareToPrice: NotRequired[float]
+    # tolerant mode also accepts an array
+    wholesalePrices: NotRequired[object]
+    lowestPrice: NotRequired[float]
+    lowestPriceSettings: NotRequired[dict[str, object]]
+    unlimited: bool
+    quantity: NotRequired[int]
+    inStock: bool
+    warningLimit: NotRequired[int]
+    outOfStockVisibilityBehaviour: NotRequired[Literal["SHOW", "HIDE", "ALLOW_PREORDER"]]
+    locationInventory: NotRequired[dict[str, object]]
+    # tolerant mode also accepts an array
+    categoryIds: NotRequired[object]
+    # tolerant mode also accepts an array
+    categories: NotRequired[object]
+    defaultCategoryId: NotRequired[int]
+    showOnFrontpage: NotRequired[int]
+    productClassId: NotRequired[int]
+    # tolerant mode also accepts an array
+    attributes: NotRequired[object]
+    # tolerant mode also accepts an array
+    options: NotRequired[object]
+    # tolerant mode also accepts an array
+    combinations: NotRequired[object]
+    defaultCombinationId: NotRequired[int]
+    weight: NotRequired[float]
+    dimensions: NotRequired[ProductDimensions]
+    volume: NotRequired[float]
+    isShippingRequired: NotRequired[bool]
+    hasFreeShipping: NotRequired[bool]
+    shipping: NotRequired[ProductShipping]
+    fixedShippingRateOnly: NotRequired[bool]
+    fixedShippingRate: NotRequired[float]
+    tax: NotRequired[ProductTax]
+    url: NotRequired[str]
+    autogeneratedSlug: NotRequired[str]
+    customSlug: NotRequired[str]
+    created: str
+    updated: str
+    createTimestamp: int
+    updateTimestamp: int
+    imageUrl: NotRequired[str]
+    thumbnailUrl: NotRequired[str]
+    smallThumbnailUrl: NotRequired[str]
+    hdThumbnailUrl: NotRequired[str]
+    originalImageUrl: NotRequired[str]
+    originalImage: NotRequired[ProductOriginalImage]
+    # tolerant mode also accepts an array
+    galleryImages: NotRequired[object]
+    media: NotRequired[ProductMedia]
+    # tolerant mode also accepts an array
+    files: NotRequired[object]
+    seoTitle: NotRequired[str]
+    seoDescription: NotRequired[str]
+    relatedProducts: NotRequired[dict[str, object]]
+    favorites: NotRequired[ProductFavorites]
+    isGiftCard: NotRequired[bool]
+    discountsAllowed: NotRequired[bool]
+    subtitle: NotRequired[str]
+    ribbon: NotRequired[ProductRibbon]
+    nameYourPriceEnabled: NotRequired[bool]
+    subscriptionSettings: NotRequired[dict[str, object]]
+    googleProductCategory: NotRequired[int]
+    productCondition: NotRequired[Literal["NEW", "USED", "REFURBISHED"]]
+    externalReferenceId: NotRequired[str]
+    minPurchaseQuantity: NotRequired[int | None]
+    maxPurchaseQuantity: NotRequired[int | None]
+    reviewsCollectingAllowed: NotRequired[bool]
+    rating: NotRequired[float]
+    reviewsPublished: NotRequired[int]
+    reviewsModerated: NotRequired[int]
+    isSampleProduct: NotRequired[bool]
+
+
+class PromotionTriggersRecurrenceSettings(TypedDict):
+    """``recurrenceSettings`` of :class:`PromotionTriggers`."""
+
+    # tolerant mode also accepts an array
+    activeDays: NotRequired[dict[str, object] | str | float | bool | None]
+    # tolerant mode also accepts an array
+    activeDayStartTime: NotRequired[dict[str, object] | str | float | bool | None]
+    # tolerant mode also accepts an array
+    activeDayEndTime: NotRequired[dict[str, object] | str | float | bool | None]
+
+
+class PromotionTriggers(TypedDict):
+    """``triggers`` of :class:`Promotion`."""
+
+    startDate: NotRequired[str]
+    endDate: NotRequired[str]
+    # tolerant mode also accepts an array
+    customerGroups: NotRequired[object]
+    subtotal: NotRequired[float]
+    minProductQuantityInCart: NotRequired[int]
+    maxProductQuantityInCart: NotRequired[int]
+    # tolerant mode also accepts an array
+    categories: NotRequired[object]
+    # tolerant mode also accepts an array
+    excludedCategories: NotRequired[object]
+    # tolerant mode also accepts an array
+    products: NotRequired[object]
+    # tolerant mode also accepts an array
+    excludedProducts: NotRequired[object]
+    # tolerant mode also accepts an array
+    combinations: NotRequired[object]
+    # tolerant mode also accepts an array
+    excludedCombinations: NotRequired[object]
+    recurring: NotRequired[bool]
+    recurrenceSettings: NotRequired[PromotionTriggersRecurrenceSettings]
+    all: NotRequired[bool]
+
+
+class PromotionTargets(TypedDict):
+    """``targets`` of :class:`Promotion`."""
+
+    # tolerant mode also accepts an array
+    categories: NotRequired[object]
+    # tolerant mode also accepts an array
+    excludedCategories: NotRequired[object]
+    # tolerant mode also accepts an array
+    products: NotRequired[object]
+    # tolerant mode also accepts an array
+    excludedProducts: NotRequired[object]
+    # tolerant mode also accepts an array
+    combinations: NotRequired[dict[str, object] | str | float | bool | None]
+    # tolerant mode also accepts an array
+    excludedCombinations: NotRequired[object]
+    # tolerant mode also accepts an array
+    attributes: NotRequired[dict[str, object] | str | float | bool | None]
+    minDiscountedProductQuantity: NotRequired[int]
+    maxDiscountedProductQuantity: NotRequired[int]
+    # tolerant mode also accepts an array
+    shippingMethods: NotRequired[object]
+    all: NotRequired[bool]
+
+
+class Promotion(TypedDict):
+    """Promotion (REST API v3) (schema rest/promotion.schema.json)."""
+
+    id: int
+    name: str
+    enabled: bool
+    discountBase: Literal["ITEM", "SUBTOTAL", "SHIPPING"]
+    discountType: Literal["PERCENT", "ABSOLUTE", "FIXED_PRICE"]
+    amount: float
+    externalReferenceId: NotRequired[str]
+    triggers: NotRequired[PromotionTriggers]
+    targets: NotRequired[PromotionTargets]
+
+
+class Refund(TypedDict):
+    """Refund (REST API v3) (schema rest/refund.schema.json)."""
+
+    date: NotRequired[str]
+    source: NotRequired[Literal["CP", "API", "External"]]
+    reason: NotRequired[str]
+    amount: NotRequired[float]
+
+
+class ReviewStats(TypedDict):
+    """ReviewStats (REST API v3) (schema rest/review-stats.schema.json)."""
+
+    allCount: NotRequired[int]
+    moderatedCount: NotRequired[int]
+    publishedCount: NotRequired[int]
+
+
+class SearchEnvelope(TypedDict):
+    """SearchEnvelope (REST API v3) (schema rest/search-envelope.schema.json)."""
+
+    total: int
+    count: int
+    offset: int
+    limit: int
+    # tolerant mode also accepts an array
+    items: object
+
+
+class SelectedOption(TypedDict):
+    """SelectedOption (REST API v3) (schema rest/selected-option.schema.json)."""
+
+    name: NotRequired[str]
+    type: NotRequired[Literal["CHOICE", "CHOICES", "TEXT", "DATE", "FILES", "SWATCH_CHOICE"]]
+    value: NotRequired[str]
+    # tolerant mode also accepts an array
+    valuesArray: NotRequired[object]
+    # tolerant mode also accepts an array
+    selections: NotRequired[object]
+    # tolerant mode also accepts an array
+    files: NotRequired[object]
+
+
+class ShippingOption(TypedDict):
+    """ShippingOption (REST API v3) (schema rest/shipping-option.schema.json)."""
+
+    shippingMethodId: NotRequired[str]
+    shippingMethodName: NotRequired[str]
+    shippingCarrierName: NotRequired[str]
+    shippingRate: NotRequired[float]
+    shippingRateWithoutTax: NotRequired[float]
+    discountedShippingRate: NotRequired[float]
+    estimatedTransitTime: NotRequired[str | float]
+    isPickup: NotRequired[bool]
+    pickupInstruction: NotRequired[str]
+    fulfillmentType: NotRequired[Literal["SHIPPING", "PICKUP", "DELIVERY"]]
+    timeSlotLengthInMinutes: NotRequired[int]
+    locationId: NotRequired[str]
+
+
+class StorageEntry(TypedDict):
+    """StorageEntry (REST API v3) (schema rest/storage-entry.schema.json)."""
+
+    key: str
+    value: str
+
+
+class StoreProfileGeneralInfo(TypedDict):
+    """``generalInfo`` of :class:`StoreProfile`."""
+
+    storeId: NotRequired[int]
+    profileId: NotRequired[str]
+    storeUrl: NotRequired[str]
+    websitePlatform: NotRequired[str]
+    starterSite: NotRequired[dict[str, object]]
+
+
+class StoreProfileAccount(TypedDict):
+    """``account`` of :class:`StoreProfile`."""
+
+    accountName: NotRequired[str]
+    accountNickName: NotRequired[str]
+    accountEmail: NotRequired[str]
+    whiteLabel: NotRequired[bool]
+    suspended: NotRequired[bool]
+    # tolerant mode also accepts an array
+    availableFeatures: NotRequired[object]
+    registrationDate: NotRequired[str]
+
+
+class StoreProfileSettings(TypedDict):
+    """``settings`` of :class:`StoreProfile`."""
+
+    closed: NotRequired[bool]
+    storeName: NotRequired[str]
+    storeDescription: NotRequired[str]
+
+
+class StoreProfileCompany(TypedDict):
+    """``company`` of :class:`StoreProfile`."""
+
+    companyName: NotRequired[str]
+    email: NotRequired[str]
+    street: NotRequired[str]
+    city: NotRequired[str]
+    countryCode: NotRequired[str]
+    postalCode: NotRequired[str]
+    stateOrProvinceCode: NotRequired[str]
+    phone: NotRequired[str]
+
+
+class StoreProfileFormatsAndUnits(TypedDict):
+    """``formatsAndUnits`` of :class:`StoreProfile`."""
+
+    # tolerant mode also accepts an array
+    currency: NotRequired[dict[str, object] | str | float | bool | None]
+    currencyPrefix: NotRequired[str]
+    currencySuffix: NotRequired[str]
+    currencyPrecision: NotRequired[int]
+    currencyGroupSeparator: NotRequired[str]
+    currencyDecimalSeparator: NotRequired[str]
+    currencyTruncateZeroFractional: NotRequired[bool]
+    currencyRate: NotRequired[float]
+    weightUnit: NotRequired[Literal["CARAT", "GRAM", "OUNCE", "POUND", "KILOGRAM"]]
+    dateFormat: NotRequired[str]
+    timeFormat: NotRequired[str]
+    timezone: NotRequired[str]
+    dimensionsUnit: NotRequired[Literal["MM", "CM", "IN", "YD"]]
+    volumeUnit: NotRequired[str]
+    orderNumberPrefix: NotRequired[str]
+    orderNumberSuffix: NotRequired[str]
+    orderNumberMinDigitsAmount: NotRequired[int]
+    orderNumberNextNumber: NotRequired[int]
+    addressFormat: NotRequired[dict[str, object]]
+
+
+class StoreProfileLanguages(TypedDict):
+    """``languages`` of :class:`StoreProfile`."""
+
+    # tolerant mode also accepts an array
+    enabledLanguages: NotRequired[object]
+    defaultLanguage: NotRequired[str]
+    facebookPreferredLocale: NotRequired[str]
+
+
+class StoreProfile(TypedDict):
+    """StoreProfile (REST API v3) (schema rest/store-profile.schema.json)."""
+
+    generalInfo: NotRequired[StoreProfileGeneralInfo]
+    account: NotRequired[StoreProfileAccount]
+    settings: NotRequired[StoreProfileSettings]
+    company: NotRequired[StoreProfileCompany]
+    formatsAndUnits: NotRequired[StoreProfileFormatsAndUnits]
+    languages: NotRequired[StoreProfileLanguages]
+    mailNotifications: NotRequired[dict[str, object]]
+    phoneNotifications: NotRequired[dict[str, object]]
+    shipping: NotRequired[dict[str, object]]
+    # tolerant mode also accepts an array
+    zones: NotRequired[object]
+    # tolerant mode also accepts an array
+    taxes: NotRequired[object]
+    taxSettings: NotRequired[dict[str, object]]
+    businessRegistrationID: NotRequired[dict[str, object]]
+    payment: NotRequired[dict[str, object]]
+    # tolerant mode also accepts an array
+    featureToggles: NotRequired[object]
+    legalPagesSettings: NotRequired[dict[str, object]]
+    designSettings: NotRequired[dict[str, object]]
+    productFiltersSettings: NotRequired[dict[str, object]]
+    orderInvoiceSettings: NotRequired[dict[str, object]]
+    giftCardSettings: NotRequired[dict[str, object]]
+    tipsSettings: NotRequired[dict[str, object]]
+    accountBilling: NotRequired[dict[str, object]]
+
+
+class TaxInvoiceList(TypedDict):
+    """TaxInvoiceList (REST API v3) (schema rest/tax-invoice-list.schema.json)."""
+
+    # tolerant mode also accepts an array
+    invoices: object
+
+
+class TaxInvoice(TypedDict):
+    """TaxInvoice (REST API v3) (schema rest/tax-invoice.schema.json)."""
+
+    internalId: NotRequired[int]
+    id: NotRequired[str]
+    created: NotRequired[str]
+    link: NotRequired[str]
+    type: NotRequired[Literal["SALE", "FULL_CANCEL"]]
+
+
+class UpdateResult(TypedDict):
+    """UpdateResult (REST API v3) (schema rest/update-result.schema.json)."""
+
+    updateCount: Literal[0, 1]
+
+
+class VariationLowestPriceSettings(TypedDict):
+    """``lowestPriceSettings`` of :class:`Variation`."""
+
+    lowestPriceEnabled: NotRequired[bool]
+
+
+class Variation(TypedDict):
+    """Variation (REST API v3) (schema rest/variation.schema.json)."""
+
+    id: int
+    combinationNumber: int
+    # tolerant mode also accepts an array
+    options: object
+    sku: NotRequired[str]
+    price: NotRequired[float]
+    quantity: NotRequired[int]
+    unlimited: bool
+    inStock: bool
+    warningLimit: NotRequired[int]
+    weight: NotRequired[float]
+    dimensions: NotRequired[dict[str, object]]
+    volume: NotRequired[float]
+    # tolerant mode also accepts an array
+    wholesalePrices: NotRequired[object]
+    compareToPrice: NotRequired[float]
+    costPrice: NotRequired[float]
+    defaultDisplayedPrice: NotRequired[float]
+    defaultDisplayedPriceFormatted: NotRequired[str]
+    lowestPrice: NotRequired[float]
+    lowestPriceSettings: NotRequired[VariationLowestPriceSettings]
+    # tolerant mode also accepts an array
+    attributes: NotRequired[object]
+    imageUrl: NotRequired[str]
+    thumbnailUrl: NotRequired[str]
+    smallThumbnailUrl: NotRequired[str]
+    hdThumbnailUrl: NotRequired[str]
+    originalImageUrl: NotRequired[str]
+    outOfStockVisibilityBehaviour: NotRequired[Literal["SHOW", "HIDE", "ALLOW_PREORDER"]]
+    minPurchaseQuantity: NotRequired[int | None]
+    maxPurchaseQuantity: NotRequired[int | None]
+    alt: NotRequired[dict[str, object]]
+    externalReferenceId: NotRequired[str]
 
 
 EventType: TypeAlias = Literal[

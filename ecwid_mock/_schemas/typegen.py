@@ -36,6 +36,8 @@ from .nodes import Node, alternatives, json_type, merge
 __all__ = ["main", "render_parse_module", "render_types_module"]
 
 LINE = 100
+#: Folders of entity schemas whose TypedDicts types.py carries beside the events'.
+ENTITY_FOLDERS = ("rest",)
 _PACKAGE = Path(__file__).resolve().parents[1]
 TYPES_PATH = _PACKAGE / "types.py"
 PARSE_PATH = _PACKAGE / "_schemas" / "parse.py"
@@ -177,8 +179,8 @@ def _literal(values: Sequence[Any]) -> str:
 
 
 def class_name(event_type: str) -> str:
-    """``order.updated`` -> ``OrderUpdated``; ``customer_group.x`` -> ``CustomerGroupX``."""
-    words = re.split(r"[._]", event_type)
+    """``order.updated`` -> ``OrderUpdated``; ``customer_group.x``, ``tax-invoice`` likewise."""
+    words = re.split(r"[._-]", event_type)
     return "".join(w[:1].upper() + w[1:] for w in words)
 
 
@@ -273,8 +275,44 @@ def _render_class(cls: TypedDictClass) -> list[str]:
         note = " ".join(item.notes)
         lines += textwrap.wrap(note, LINE, initial_indent="    # ", subsequent_indent="    # ")
         annotation = item.annotation if item.required else f"NotRequired[{item.annotation}]"
-        lines.append(f"    {item.name}: {annotation}")
+        lines += _field_lines(f"    {item.name}: ", annotation, "    ")
     return lines
+
+
+_SUBSCRIPT = re.compile(r"^(\w+)\[(.*)\]$", re.S)
+
+
+def _top_level_items(text: str) -> list[str]:
+    """``text`` split at the commas outside brackets and strings."""
+    items, depth, quoted, start = [], 0, False, 0
+    for i, char in enumerate(text):
+        if char == '"' and (i == 0 or text[i - 1] != "\\"):
+            quoted = not quoted
+        elif not quoted and char == "[":
+            depth += 1
+        elif not quoted and char == "]":
+            depth -= 1
+        elif not quoted and depth == 0 and char == ",":
+            items.append(text[start:i].strip())
+            start = i + 1
+    items.append(text[start:].strip())
+    return [item for item in items if item]
+
+
+def _field_lines(head: str, annotation: str, indent: str) -> list[str]:
+    """``head`` + ``annotation`` wrapped as ruff formats an over-long subscript."""
+    flat = f"{head}{annotation}"
+    match = _SUBSCRIPT.match(annotation)
+    if len(flat) <= LINE or match is None:
+        return [flat]
+    name, body = match.groups()
+    inner = f"{indent}    "
+    if _SUBSCRIPT.match(body) and len(_top_level_items(body)) == 1:
+        return [f"{head}{name}[", *_field_lines(inner, body, inner), f"{indent}]"]
+    items = _top_level_items(body)
+    if len(inner) + len(body) <= LINE:
+        return [f"{head}{name}[", f"{inner}{body}", f"{indent}]"]
+    return [f"{head}{name}[", *(f"{inner}{item}," for item in items), f"{indent}]"]
 
 
 def _render_union(name: str, members: Sequence[str]) -> list[str]:
@@ -338,7 +376,7 @@ def parse_event(
     return validate_typed(body, event_type, strict=strict, source=source)"""
 
 
-def render_types_module(folders: Sequence[str] = ()) -> str:
+def render_types_module(folders: Sequence[str] = ENTITY_FOLDERS) -> str:
     """The text of ``ecwid_mock/types.py``."""
     aliases = _enum_aliases()
     builder = _Builder(aliases)
@@ -393,7 +431,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="python -m ecwid_mock._schemas.typegen",
         description="Regenerate ecwid_mock/types.py and the parse_event overloads from schemas/.",
     )
-    parser.add_argument("folders", nargs="*", help="more schema folders under schemas/ (e.g. rest)")
+    parser.add_argument(
+        "folders",
+        nargs="*",
+        default=list(ENTITY_FOLDERS),
+        help="schema folders of entities under schemas/ (default: rest, the REST entities)",
+    )
     parser.add_argument(
         "--check", action="store_true", help="only report whether files are current"
     )
