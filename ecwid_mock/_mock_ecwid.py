@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 
 __all__ = ["MockEcwid"]
 
+#: A signature mode as a cassette's record-time verdict.
+_SIGNATURE_VERDICTS = {"valid": "valid", "missing": "missing"}
+
 EventLike = Any  # an Event, or an event type such as "order.created"
 
 
@@ -61,6 +64,8 @@ class MockEcwid:
         self.not_sent: list[tuple[Change, str]] = []
         self._outbox: list[Change] = []
         self._outbox_lock = threading.Lock()
+        #: The default cassette of :meth:`replay` and :meth:`save` (the test's, under pytest).
+        self.cassette: Any = None
         if store is not None:
             self.attach_store(store)
 
@@ -352,6 +357,76 @@ class MockEcwid:
     def asend_many(self, events: Iterable[EventLike], *, concurrency: int = 10) -> AsyncBulkRun:
         """The async :meth:`send_many` (``async for``)."""
         return self.async_sender.send_many(self._events(events), concurrency=concurrency)
+
+    # -- real traffic: replay, resend, save --------------------------------------------------
+
+    def replay(
+        self,
+        cassette: Any = None,
+        *,
+        shift_time: bool = True,
+        new_ids: bool = False,
+        order: str = "recorded",
+        seed: int = 0,
+    ) -> list[Delivery]:
+        """Send a cassette's deliveries again, re-signed with this mock's secret, in order.
+
+        ``cassette`` is a path, a :class:`~ecwid_mock.Cassette` or ``None`` for
+        :attr:`cassette` (the test's default cassette under pytest). ``shift_time`` moves
+        ``eventCreated`` so the last one is now, keeping every gap; ``new_ids`` draws fresh
+        ``eventId`` values; ``order="shuffled"`` sends them in an order drawn from ``seed``.
+        """
+        from ._replay.replay import replay_events
+
+        source = cassette if cassette is not None else self.cassette
+        if source is None:
+            raise InvalidOption("cassette", None, "a cassette path or Cassette", source="replay()")
+        events = replay_events(
+            source,
+            secret=self.factory.client_secret,
+            shift_time=shift_time,
+            new_ids=new_ids,
+            order=order,  # type: ignore[arg-type]
+            seed=seed,
+            clock=self.clock,
+        )
+        result: list[Delivery] = self._record(self.sender.send_batch(events))
+        return result
+
+    def resend(self, delivery: Delivery) -> Delivery:
+        """Send a logged delivery's event again: the same bytes, eventId and signature."""
+        return self.send(delivery.event)
+
+    def save(self, path: Any = None) -> int:
+        """Append this mock's deliveries to a cassette (default :attr:`cassette`); returns how
+        many. The signature header is not written: a replay signs again."""
+        from ._replay.cassette import Cassette, Interaction
+        from ._secrets import mask
+
+        target = path if path is not None else self.cassette
+        if target is None:
+            raise InvalidOption("cassette", None, "a cassette path", source="save()")
+        cassette = target if isinstance(target, Cassette) else Cassette(target)
+        for delivery in self.deliveries:
+            last = delivery.attempts[-1] if delivery.attempts else None
+            path_part, _, query = delivery.url.partition("://")[2].partition("/")[2].partition("?")
+            cassette.append(
+                Interaction(
+                    body=delivery.event.body,
+                    path="/" + path_part,
+                    query=mask(query),
+                    headers=tuple(
+                        (k, v)
+                        for k, v in delivery.request_headers
+                        if k.lower() != "x-ecwid-webhook-signature"
+                    ),
+                    received_at=last.sent_at if last is not None else 0.0,
+                    status=last.status_code if last is not None else None,
+                    elapsed=last.duration if last is not None else None,
+                    signature=_SIGNATURE_VERDICTS.get(delivery.event.signature_mode, "invalid"),
+                )
+            )
+        return len(self.deliveries)
 
     # -- time -------------------------------------------------------------------------------
 

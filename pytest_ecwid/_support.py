@@ -6,7 +6,9 @@ when a fixture or hook needs it, so that an unused plugin costs nothing at start
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -202,3 +204,56 @@ def make_store(seed: int, store_id: int | None, clock: Any) -> Any:
     from ecwid_mock import EcwidStore
 
     return EcwidStore(seed=seed, store_id=store_id, clock=clock)
+
+
+RECORD_MODES = ("none", "once", "new", "all")
+
+
+def record_mode(config: pytest.Config) -> str:
+    """--ecwid-record-mode, else the ``ecwid_record_mode`` ini key, else ``none``."""
+    mode = config.getoption("ecwid_record_mode")
+    source = "--ecwid-record-mode"
+    if mode is None:
+        mode, source = config.getini("ecwid_record_mode") or "none", "ini file: ecwid_record_mode"
+    if mode not in RECORD_MODES:
+        raise pytest.UsageError(
+            f"invalid record mode {mode!r} (from {source}): must be one of "
+            + ", ".join(RECORD_MODES)
+        )
+    return str(mode)
+
+
+def cassette_for(request: pytest.FixtureRequest) -> tuple[Path, str]:
+    """This test's cassette (marker, else tests/cassettes/<module>/<test>.jsonl) and record mode."""
+    from ecwid_mock import cassette_path
+
+    config = request.config
+    mode = record_mode(config)
+    marker = request.node.get_closest_marker("ecwid_cassette")
+    if marker is not None and marker.args:
+        path = Path(str(marker.args[0]))
+        path = path if path.is_absolute() else config.rootpath / path
+    else:
+        module = request.node.path.relative_to(config.rootpath).as_posix()
+        path = config.rootpath / cassette_path(module, request.node.name)
+    return path, mode
+
+
+def record_cassette(mock: Any, mode: str) -> None:
+    """Write the test's deliveries to its cassette, as the record mode says."""
+    path: Path = mock.cassette
+    if mode == "none" or not mock.deliveries:
+        return
+    if mode == "once" and path.exists():
+        return
+    if mode == "all" and path.exists():
+        path.unlink()
+    if mode == "new" and path.exists():
+        from ecwid_mock import Cassette
+
+        known = {json.loads(i.body).get("eventId") for i in Cassette.load(path)}
+        fresh = [d for d in mock.deliveries if d.event.event_id not in known]
+        mock.deliveries.clear()
+        for delivery in fresh:
+            mock.deliveries.record(delivery)
+    mock.save(path)

@@ -30,6 +30,14 @@ MARKER = (
     "ecwid(*, url=None, transport=None, client_secret=None, store_id=None, seed=None, app=None): "
     "per-test ecwid-mock settings, overriding command line, environment and ini."
 )
+CASSETTE_MARKER = (
+    "ecwid_cassette(path): the cassette of this test's ecwid.replay() and recording "
+    "(default tests/cassettes/<module>/<test>.jsonl)."
+)
+RECORD_MODE_HELP = (
+    "none (default: only replay), once (record a test's deliveries when its cassette is "
+    "missing), new (append deliveries not in it yet) or all (record it again)"
+)
 _SETTINGS = pytest.StashKey["Settings"]()
 
 
@@ -40,6 +48,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         group.addoption(flag, dest=f"ecwid_{name}", default=None, help=HELP[name])
     for name, text in HELP.items():
         parser.addini(f"ecwid_{name}", text, default=None)
+    group.addoption(
+        "--ecwid-record-mode", dest="ecwid_record_mode", default=None, help=RECORD_MODE_HELP
+    )
+    parser.addini("ecwid_record_mode", RECORD_MODE_HELP, default=None)
     from ._conformance_options import add_options
 
     add_options(parser)
@@ -47,12 +59,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", MARKER)
-    from ._support import session_settings
+    config.addinivalue_line("markers", CASSETTE_MARKER)
+    from ._support import record_mode, session_settings
 
     try:
         config.stash[_SETTINGS] = session_settings(config, os.environ)
     except ValueError as exc:
         raise pytest.UsageError(str(exc)) from None
+    record_mode(config)
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -176,7 +190,11 @@ def ecwid(
     mock = make_mock_ecwid(request.getfixturevalue, ecwid_settings, ecwid_factory, ecwid_clock)
     if "ecwid_store" in request.fixturenames:  # events and REST answers drawn from one store
         mock.attach_store(request.getfixturevalue("ecwid_store"))
+    from ._support import cassette_for, record_cassette
+
+    mock.cassette, mode = cassette_for(request)
     yield mock
+    record_cassette(mock, mode)
     mock.close()
 
 
