@@ -491,4 +491,6 @@ class MockEcwid:
         self.close()
 
     def __repr__(self) -> str:
-        return f"<MockEcwid {self.url} deliveries={len(self.deliveries)}>"
+        from ._secrets import mask
+
+        return f"<MockEcwid {mask(self.url)} deliveries={len(self.deliveries)}>"

@@ -159,3 +159,24 @@ def test_a_bulk_run_stopped_early_keeps_the_deliveries_in_flight(
     assert len(read) + len(run.unread) == server.received
     assert run.summary.total == server.received
     assert all(d.delivered for d in read + run.unread)
+
+
+def test_a_token_in_the_webhook_url_is_sent_but_never_shown(
+    certificates: TestCertificates,
+) -> None:
+    token = "secret_UrlCanaryToken123456"
+    with fault_server(
+        lambda n: [b"HTTP/1.1 500 Oops\r\nContent-Length: 0\r\n\r\n"], certificates
+    ) as srv:
+        url = f"{srv.url}?token={token}&app=7"
+        with Sender(url, verify=srv.ca_path, retry_policy="none") as sender:
+            delivery = sender.send(events(1)[0])
+            shown = [
+                repr(sender),
+                delivery.url,
+                delivery.explain("to be delivered"),
+                repr(delivery),
+            ]
+    assert token.encode() in srv.requests[0]  # the receiver gets the URL as configured
+    assert all(token not in text for text in shown), shown
+    assert "token=********&app=7" in delivery.url

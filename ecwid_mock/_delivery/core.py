@@ -19,6 +19,7 @@ from .._clock import Clock, VirtualClock, format_time
 from .._errors import InvalidOption
 from .._events.event import Event
 from .._events.signing import Secret
+from .._secrets import mask
 from .._transports.wire import Answer, Target, Timeouts, Wire, parse_target
 from .._version import __version__
 from .log import DeliveryLog
@@ -178,7 +179,10 @@ class DeliveryCore:
             )
         wire, shown = self.build_wire(event)
         delivery = Delivery(
-            event=event, url=wire.url, request_headers=shown, max_attempts=self.policy.max_attempts
+            event=event,
+            url=mask(wire.url),  # a ?token= in the URL is not shown in reports
+            request_headers=shown,
+            max_attempts=self.policy.max_attempts,
         )
         with self.lock:
             if self.blocked_at is not None:

@@ -258,8 +258,10 @@ class _SenderBase:
         return order_batch(items, shuffle=shuffle, seed=seed, delay=delay), limit
 
     def __repr__(self) -> str:
+        from .._secrets import mask
+
         return (
-            f"<{type(self).__name__} {self.url} clock={self.clock!r} "
+            f"<{type(self).__name__} {mask(self.url)} clock={self.clock!r} "
             f"retry_policy={self.retry_policy!r}>"
         )
 
