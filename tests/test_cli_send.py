@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from asgi import read_body
 
 from ecwid_mock import LocalHTTPSServer, TestCertificates, verify_signature
 from ecwid_mock._cli import main
@@ -25,12 +26,7 @@ class Receiver:
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             return
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
+        body = await read_body(receive)
         headers = dict(scope["headers"])
         self.headers.append(headers)
         signed = verify_signature(body, headers.get(b"x-ecwid-webhook-signature"), SECRET)

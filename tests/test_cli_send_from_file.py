@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from asgi import read_body
 from replay_helpers import ODD_BODY, order_body
 
 from ecwid_mock import Cassette, Interaction, LocalHTTPSServer, TestCertificates, verify_signature
@@ -28,12 +29,7 @@ class Receiver:
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             return
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
+        body = await read_body(receive)
         headers = dict(scope["headers"])
         self.bodies.append(body)
         self.signed.append(

@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
+from asgi import read_body
 
 from ecwid_mock import DeliveryAssertionError, EcwidStore, EventFactory, MockEcwid, VirtualClock
 
@@ -29,12 +30,7 @@ class Receiver:
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             return
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
+        body = await read_body(receive)
         event = json.loads(body)
         if event["eventType"].startswith("order."):
             headers = {"Authorization": f"Bearer {self.store.token}"}
