@@ -34,16 +34,12 @@ PASS, FAIL, WARN, SKIP = Verdict.PASS, Verdict.FAIL, Verdict.WARN, Verdict.SKIP
 SECRET = _base.CLIENT_SECRET
 SLOW_AFTER = 0.02  # the slow receiver answers after 0.05 s: above this, by construction
 
-# The checks that cannot judge a receiver which refuses (or redirects) every valid event;
-# they are skipped and point at the check that owns the defect.
-BLOCKED = {
-    "delivered-codes": SKIP,
-    "replay-stale": SKIP,
-    "replay-tampered": SKIP,
-    "idempotency": SKIP,
-    "out-of-order": SKIP,
-    "unknown-fields": SKIP,
-}
+
+def blocked_by(owner: str) -> dict[str, Verdict]:
+    """A receiver that accepts no valid event: its owner fails, every other check skips."""
+    return {**dict.fromkeys(CHECK_IDS, SKIP), owner: FAIL}
+
+
 ALL_SIGNATURE_CHECKS = {
     f"signature-{mode}": FAIL
     for mode in ("missing", "invalid", "wrong-secret", "access-token", "hex", "body")
@@ -55,17 +51,15 @@ MATRIX: dict[str, dict[str, Verdict]] = {
     "correct": {},
     "no_signature_check": ALL_SIGNATURE_CHECKS,
     "accepts_missing_signature": {"signature-missing": FAIL},
-    "hex_digest": {"signature-hex": FAIL, **BLOCKED},
-    "body_hmac": {"signature-body": FAIL, **BLOCKED},
-    "access_token_key": {"signature-access-token": FAIL, **BLOCKED},
+    "hex_digest": blocked_by("signature-hex"),
+    "body_hmac": blocked_by("signature-body"),
+    "access_token_key": blocked_by("signature-access-token"),
     "slow": {"response-time": WARN},
-    "redirects": {"no-redirects": FAIL, **BLOCKED, "malformed-body": SKIP},
-    "answers_203": {
-        "no-203-208": FAIL,
-        "delivered-codes": SKIP,
-        "out-of-order": SKIP,
-        "unknown-fields": SKIP,
-    },
+    "redirects": blocked_by("no-redirects"),
+    "answers_203": blocked_by("no-203-208"),
+    "refuses_everything": blocked_by("delivered-codes"),
+    "answers_first": {"malformed-body": WARN},
+    "answers_first_processes_forgeries": {**ALL_SIGNATURE_CHECKS, "malformed-body": WARN},
     "not_idempotent": {"idempotency": FAIL, "replay-tampered": SKIP},
     "order_update_needs_order": {"out-of-order": FAIL},
     "strict_fields": {"unknown-fields": FAIL},
@@ -146,6 +140,49 @@ def test_a_body_hmac_receiver_is_told_both_halves_of_the_story() -> None:
     assert sent == {"body": "200 OK", "valid": "401 Unauthorized"}
 
 
+@pytest.mark.parametrize("name", ["answers_first", "answers_first_processes_forgeries"])
+def test_a_forgery_answered_200_without_a_hook_is_not_called_unverified(name: str) -> None:
+    report = check(fresh_receiver(name), observe=False)
+    for check_id in ALL_SIGNATURE_CHECKS:
+        result = report[check_id]
+        assert result.verdict is WARN, report.format_table()
+        assert "cannot tell whether it was processed" in result.summary
+        assert "does not verify" not in " ".join((result.summary, *result.details))
+        assert "Ecwid's own PHP sample" in " ".join(result.details)
+
+
+def test_an_answer_first_receiver_that_drops_forgeries_passes_with_a_hook() -> None:
+    result = check(fresh_receiver("answers_first"))["signature-invalid"]
+    assert result.verdict is PASS
+    assert "200 OK but did not process it" in result.summary
+    assert result.measurements["effects"] == 0
+
+
+def test_an_answer_first_receiver_that_processes_forgeries_fails_on_its_effects() -> None:
+    result = check(fresh_receiver("answers_first_processes_forgeries"))["signature-invalid"]
+    assert result.verdict is FAIL
+    assert "processed it (200 OK, 1 effects)" in result.summary
+
+
+def test_a_hook_that_never_moves_proves_nothing() -> None:
+    app = fresh_receiver("answers_first")
+    report = run_conformance(
+        app=app, client_secret=SECRET, observe=lambda: 0, settle=0, checks=["signature-invalid"]
+    )
+    result = report["signature-invalid"]
+    assert result.verdict is WARN
+    assert "showed no effect" in " ".join(result.details)
+
+
+@pytest.mark.parametrize("check_id", CHECK_IDS)
+def test_no_check_passes_against_a_receiver_that_refuses_everything(check_id: str) -> None:
+    result = check(fresh_receiver("refuses_everything"), checks=[check_id])[check_id]
+    assert result.verdict is not PASS, result.explain()
+    if result.verdict is SKIP:
+        assert result.blocked_by == "delivered-codes"
+        assert "401 Unauthorized" in " ".join((result.summary, *result.details))
+
+
 def test_out_of_order_recovery_on_retry_passes_and_says_so() -> None:
     class RecoversOnRetry(_base.Receiver):
         """Fails an update of an unknown order, but accepts Ecwid's retry once it exists."""
@@ -224,7 +261,7 @@ def test_a_wsgi_app_is_checked_too() -> None:
     report = run_conformance(
         app=accepts_everything, client_secret=SECRET, checks=["delivered-codes", "signature-hex"]
     )
-    assert report.verdicts == {"delivered-codes": PASS, "signature-hex": FAIL}
+    assert report.verdicts == {"delivered-codes": PASS, "signature-hex": WARN}  # no hook
 
 
 def test_local_https_target() -> None:

@@ -40,6 +40,7 @@ __all__ = [
     "Observer",
     "Options",
     "Probes",
+    "from_evidence",
 ]
 
 #: Signature modes a receiver must never answer with a delivered code, in check order.
@@ -145,12 +146,13 @@ class Observer:
         )
 
     @staticmethod
-    def count(before: _Snapshot, after: _Snapshot, event_id: str) -> int:
-        if before.per_event is not None and after.per_event is not None:
+    def count(before: _Snapshot, after: _Snapshot, event_id: str | None) -> int:
+        """Effects of ``event_id`` between the snapshots (``None``: of anything)."""
+        if event_id is not None and before.per_event is not None and after.per_event is not None:
             return after.per_event.get(event_id, 0) - before.per_event.get(event_id, 0)
         return after.total - before.total
 
-    def wait_for(self, before: _Snapshot, event_id: str, *, at_least: int) -> int:
+    def wait_for(self, before: _Snapshot, event_id: str | None, *, at_least: int) -> int:
         """Effects of ``event_id`` since ``before``, once ``at_least`` show (or settle passes)."""
         deadline = time.monotonic() + self.settle
         while True:
@@ -159,7 +161,7 @@ class Observer:
                 return seen
             time.sleep(_POLL_SECONDS)
 
-    def settled(self, before: _Snapshot, event_id: str, *, expected: int) -> int:
+    def settled(self, before: _Snapshot, event_id: str | None, *, expected: int) -> int:
         """Effects after the whole settle window (early, once more than ``expected`` show)."""
         deadline = time.monotonic() + self.settle
         while True:
@@ -243,7 +245,9 @@ class Probes:
         self.observer = observer
         self._lock = threading.RLock()
         self._traffic: dict[str, Exchange] | None = None
+        self._traffic_effects: int | None = None
         self._forged: dict[str, Exchange] = {}
+        self._forged_effects: dict[str, int] = {}
         self._duplicates: _Duplicates | None = None
 
     # -- plumbing ----------------------------------------------------------------------
@@ -295,10 +299,13 @@ class Probes:
         from concurrent.futures import ThreadPoolExecutor
 
         workers = max(1, min(self.options.concurrency, len(plans)))
+        before = self.observer.snapshot() if self.observer is not None else None
         self.sender.clear()
         with ThreadPoolExecutor(workers, thread_name_prefix="ecwid-conformance") as pool:
             done = [item for result in pool.map(run, plans) for item in result]
         self.sender.clear()
+        if self.observer is not None and before is not None:
+            self._traffic_effects = self.observer.wait_for(before, None, at_least=1)
         by_type = {e.event_type or "": e for e in done}
         return {t: by_type[t] for t in self.options.events}
 
@@ -319,13 +326,52 @@ class Probes:
         return self.traffic()[self.probe_type]
 
     def forged(self, mode: str) -> Exchange:
+        """The answer to the probe event signed in ``mode`` (all modes are sent together)."""
         with self._lock:
-            if mode not in self._forged:
-                event = self.build(self.probe_type, signature=mode)
-                _, self._forged[mode] = self.send(
-                    event, f"{event.event_type} with signature mode {mode!r}"
-                )
+            if not self._forged:
+                self._send_forged()
             return self._forged[mode]
+
+    @property
+    def observable(self) -> bool:
+        """True when the observation hook showed the effects of the valid traffic."""
+        self.traffic()
+        return self._traffic_effects is not None and self._traffic_effects > 0
+
+    def forged_effects(self, mode: str) -> int | None:
+        """Effects the ``mode`` probe had (``None``: no observation can tell)."""
+        self.forged(mode)
+        return self._forged_effects.get(mode)
+
+    def _send_forged(self) -> None:
+        """Every forged mode at once, then one settle window for all of their effects."""
+        observer = self.observer if self.observable else None
+        before = observer.snapshot() if observer is not None else None
+        events = {mode: self.build(self.probe_type, signature=mode) for mode in FORGED_MODES}
+        for mode, event in events.items():
+            _, self._forged[mode] = self.send(
+                event, f"{event.event_type} with signature mode {mode!r}"
+            )
+        if observer is None or before is None:
+            return
+        accepted = [m for m in FORGED_MODES if self._forged[m].delivered]
+        if not accepted:
+            return
+        deadline = time.monotonic() + observer.settle
+        while True:
+            after = observer.snapshot()
+            seen = {m: observer.count(before, after, events[m].event_id) for m in accepted}
+            if all(n > 0 for n in seen.values()) or time.monotonic() >= deadline:
+                break
+            time.sleep(_POLL_SECONDS)
+        if after.per_event is not None or len(accepted) == 1 or sum(seen.values()) == 0:
+            self._forged_effects.update(seen)
+            return
+        for mode in accepted:  # a total count cannot tell the modes apart: one at a time
+            event = self.build(self.probe_type, signature=mode)
+            before = observer.snapshot()
+            self.send(event, f"{event.event_type} with signature mode {mode!r}")
+            self._forged_effects[mode] = observer.settled(before, None, expected=0)
 
     # -- attribution -------------------------------------------------------------------
 
@@ -649,18 +695,44 @@ def _signature_check(mode: str) -> Callable[[Probes], Finding]:
                     ),
                     (forged, control),
                 )
+            effects = p.forged_effects(mode)
+            if effects == 0:
+                return Finding(
+                    Verdict.PASS,
+                    f"answered {_mode_noun(mode)} with {forged.answer} but did not process it "
+                    f"(no effect within {p.options.settle:g} s)",
+                    (_ANSWER_FIRST,),
+                    (forged,),
+                    {"effects": 0},
+                )
+            if effects is None:
+                return Finding(
+                    Verdict.WARN,
+                    f"answered {_mode_noun(mode)} with {forged.answer}: cannot tell whether it "
+                    "was processed",
+                    (
+                        _ANSWER_FIRST,
+                        "Give an observation hook (observe=, --observe, or an ecwid_observe "
+                        "fixture) whose count the receiver's valid events change: the suite "
+                        "then sees whether a forgery has an effect.",
+                        *_no_effects_seen(p),
+                    ),
+                    (forged, control),
+                )
             extra: tuple[str, ...] = ()
-            if mode != "invalid" and p.forged("invalid").delivered:
-                extra = ("It also accepts a random signature: see signature-invalid.",)
+            if mode != "invalid" and p.forged_effects("invalid"):
+                extra = ("It also processes a random signature: see signature-invalid.",)
             return Finding(
                 Verdict.FAIL,
-                f"{fault} ({forged.answer})",
+                f"{fault} and processed it ({forged.answer}, {effects} effects)",
                 (
-                    f"A delivery signed this way must never get {_ACCEPTED}.",
+                    f"A delivery signed this way must have no effect (and should get 401, not "
+                    f"{_ACCEPTED}).",
                     fix,
                     *extra,
                 ),
                 (forged, control),
+                {"effects": effects},
             )
         if forged.status is None and forged.error != "timeout":
             return Finding(
@@ -682,6 +754,22 @@ def _signature_check(mode: str) -> Callable[[Probes], Finding]:
 
     check.__name__ = f"check_signature_{mode.replace('-', '_')}"
     return check
+
+
+_ANSWER_FIRST = (
+    "Answering 200 first and verifying after is the pattern of Ecwid's own PHP sample: it is "
+    "safe only if a forgery is then dropped. Answering 401 at once is clearer, and shows "
+    "attackers (and this suite) that the signature is checked."
+)
+
+
+def _no_effects_seen(p: Probes) -> tuple[str, ...]:
+    if p.observer is None:
+        return ()
+    return (
+        f"An observation hook was given, but the valid events showed no effect through it "
+        f"within {p.options.settle:g} s, so it cannot tell either.",
+    )
 
 
 def _mode_noun(mode: str) -> str:
@@ -711,7 +799,20 @@ _WHAT_TO_DO = (
 def check_replay_stale(p: Probes) -> Finding:
     event = p.build(p.probe_type, signature="stale")
     days = max(0, int(time.time()) - event.event_created) // 86_400
+    observer = p.observer if p.observable else None
+    before = observer.snapshot() if observer is not None else None
     _, answer = p.send(event, f"{event.event_type} created {days} days ago (valid signature)")
+    if answer.delivered and observer is not None and before is not None:
+        effects = observer.settled(before, event.event_id, expected=0)
+        if effects == 0:
+            return Finding(
+                Verdict.PASS,
+                f"answered an event created {days} days ago with {answer.answer} but did not "
+                f"process it (no effect within {p.options.settle:g} s)",
+                (_ANSWER_FIRST,),
+                (answer,),
+                {"age_days": days, "effects": 0},
+            )
     if answer.delivered:
         return Finding(
             Verdict.WARN,
@@ -1091,6 +1192,18 @@ def check_malformed_body(p: Probes) -> Finding:
         "refused both: " + ", ".join(a.answer for a in answers),
         evidence=tuple(answers),
     )
+
+
+def from_evidence(finding: Finding, p: Probes) -> Finding:
+    """``finding``, unless it is a pass with nothing behind it: when the receiver accepted no
+    valid event at all, refusing a probe proves nothing (it refuses everything), so the check
+    is skipped and names the check that owns the refusal."""
+    if finding.verdict is not Verdict.PASS:
+        return finding
+    gate = p.gate()
+    if gate is None:
+        return finding
+    return gate.skip("a valid event the receiver accepts, to compare with", finding.evidence)
 
 
 @dataclass(frozen=True)

@@ -194,7 +194,7 @@ class ConformanceSuite:
             raise InvalidOption("check", check_id, "one of " + ", ".join(CHECK_IDS))
         if check_id not in self._results:
             started = time.perf_counter()
-            finding = spec.run(self._probes)
+            finding = _checks.from_evidence(spec.run(self._probes), self._probes)
             self._results[check_id] = CheckResult.of(
                 finding, id=spec.id, title=spec.title, duration=time.perf_counter() - started
             )
