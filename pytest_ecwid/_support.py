@@ -18,6 +18,7 @@ __all__ = [
     "configured_app",
     "failure_section",
     "https_server_for",
+    "make_clock",
     "make_factory",
     "make_mock_ecwid",
     "seed_for",
@@ -25,8 +26,8 @@ __all__ = [
     "settings_for_test",
 ]
 
-_NAMES = ("url", "client_secret", "store_id", "seed", "transport", "app")
-_CLI = ("url", "client_secret", "seed", "transport")
+_NAMES = ("url", "client_secret", "store_id", "seed", "transport", "app", "clock_start")
+_CLI = ("url", "client_secret", "store_id", "seed", "transport", "clock_start")
 _MARKER_LABEL = "@pytest.mark.ecwid"
 
 
@@ -149,6 +150,16 @@ def https_server_for(app: Any, servers: dict[int, tuple[Any, Any]]) -> Any:
         server.start()
         entry = servers[id(app)] = (app, server)
     return entry[1]
+
+
+def make_clock(settings: Settings) -> Any:
+    """The test's virtual clock: at the ``ecwid_clock_start`` setting, else at the wall clock
+    (so that a receiver with a replay window accepts the events)."""
+    from ecwid_mock import VirtualClock
+    from ecwid_mock._clock import now_start
+
+    start = settings.clock_start
+    return VirtualClock(start if start is not None else now_start())
 
 
 def make_factory(

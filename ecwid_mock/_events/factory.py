@@ -148,7 +148,8 @@ class EventFactory:
     ``seed=None`` draws a seed and keeps it in :attr:`seed`, so a failing run can be
     replayed. Without ``client_secret`` events are signed with :data:`TEST_CLIENT_SECRET`.
     ``clock`` is any object with ``now() -> float`` (UNIX seconds); by default a
-    seed-derived start in 2024 that advances a few seconds per event. ``order_id_prefix``
+    seed-derived start in 2024 (or ``start``, UNIX seconds) that advances a few seconds per
+    event. ``order_id_prefix``
     and ``order_id_suffix`` are the store's public order id affixes (``"MYSTORE-"``).
     ``access_token`` is the ``secret_...`` REST token used by ``signature="access-token"``
     (a fake one by default).
@@ -168,6 +169,7 @@ class EventFactory:
         order_id_prefix: str = "",
         order_id_suffix: str = "",
         access_token: str | bytes | Secret | None = None,
+        start: float | None = None,
     ) -> None:
         if seed is None:
             seed = random.SystemRandom().randrange(2**32)
@@ -193,6 +195,10 @@ class EventFactory:
                     "letters, digits, '-' or '_' (like 'MYSTORE-')",
                     source="EventFactory",
                 )
+        if start is not None and (
+            isinstance(start, bool) or not isinstance(start, (int, float)) or start < 0
+        ):
+            raise InvalidOption("start", start, "UNIX seconds (>= 0)", source="EventFactory")
         if clock is not None and not callable(getattr(clock, "now", None)):
             raise InvalidOption(
                 "clock",
@@ -211,10 +217,10 @@ class EventFactory:
         self._seed: int = seed
         self._rng = random.Random(seed)
         self._store_id: int = store_id if store_id is not None else _ids.store_id(self._rng)
-        start = _EPOCH_2024 + self._rng.randrange(_YEAR)
+        drawn = _EPOCH_2024 + self._rng.randrange(_YEAR)  # drawn always: the rest stays the same
         self._stepper: SteppingClock | None = None
         if clock is None:
-            clock = self._stepper = SteppingClock(start)
+            clock = self._stepper = SteppingClock(drawn if start is None else start)
         self._clock: Clock = clock
         self._secret = Secret(client_secret if client_secret is not None else TEST_CLIENT_SECRET)
         self._access_token = Secret(access_token) if access_token is not None else None
