@@ -60,12 +60,35 @@ def add_items(session: pytest.Session, config: pytest.Config, items: list[pytest
     from ecwid_mock.conformance import CHECKS
 
     config.addinivalue_line("markers", MARKER)
-    group = ConformanceGroup.from_parent(session, name=GROUP, nodeid=GROUP)
+    home = _home(session, items)
+    nodeid = f"{home.nodeid}/{GROUP}" if home.nodeid else GROUP
+    group = ConformanceGroup.from_parent(home, name=GROUP, nodeid=nodeid)
     for check_id in CHECKS:
         item = ConformanceItem.from_parent(group, name=check_id, callobj=_runner(check_id))
         item.check_id = check_id
         item.add_marker("ecwid_conformance")
         items.append(item)
+
+
+def _home(session: pytest.Session, items: list[pytest.Item]) -> pytest.Collector:
+    """Where the items go: the shallowest collected directory that sees a user's ``ecwid_app``
+    fixture (a tests/conftest.py, a nested package's), else the session (a root conftest,
+    the ini setting or a URL). Items there see that conftest's fixtures as its tests do."""
+    manager = session._fixturemanager
+    directories: dict[str, pytest.Directory] = {}
+    for item in items:
+        for node in item.listchain():
+            if isinstance(node, pytest.Directory):
+                directories.setdefault(node.nodeid, node)
+    for node in sorted(directories.values(), key=lambda n: len(n.listchain())):
+        definitions = manager.getfixturedefs("ecwid_app", node) or ()
+        if definitions and not _is_plugins(definitions[-1].func):
+            return session if node.nodeid in ("", ".") else node
+    return session
+
+
+def _is_plugins(func: object) -> bool:
+    return getattr(func, "__module__", "") == "pytest_ecwid.plugin"
 
 
 def _runner(check_id: str) -> Callable[[pytest.FixtureRequest], None]:
@@ -128,6 +151,9 @@ def _build_suite(request: pytest.FixtureRequest) -> ConformanceSuite:
         **{name: _seconds(config, name) for name in _DEFAULTS},
     }
     if settings.transport == "inprocess":
+        seen = request.session._fixturemanager.getfixturedefs("ecwid_app", request.node)
+        if settings.app is None and (not seen or _is_plugins(seen[-1].func)):
+            pytest.fail(_no_app(config), pytrace=False)
         return ConformanceSuite(
             app=request.getfixturevalue("ecwid_app"), path=settings.path, **options
         )
@@ -137,6 +163,22 @@ def _build_suite(request: pytest.FixtureRequest) -> ConformanceSuite:
             server.url + settings.path, verify=server.client_ssl_context(), **options
         )
     return ConformanceSuite(settings.url, **options)
+
+
+def _no_app(config: pytest.Config) -> str:
+    """Which fixture was looked for, and where."""
+    conftests = sorted(
+        os.path.relpath(str(getattr(plugin, "__file__", "")), config.rootpath)
+        for plugin in config.pluginmanager.get_plugins()
+        if str(getattr(plugin, "__file__", "")).endswith("conftest.py")
+    )
+    looked = ", ".join(conftests) if conftests else "none were found"
+    return (
+        "ecwid-mock conformance: no receiver app. Looked for a fixture named `ecwid_app` in "
+        f"the conftest.py files of the collected tests ({looked}) and for the ecwid_app ini "
+        "setting. Define `ecwid_app` (returning your ASGI or WSGI app) in a conftest.py next "
+        "to or above your tests, set `ecwid_app = myproject.app:app`, or set `ecwid_url`."
+    )
 
 
 def _setting(config: pytest.Config, name: str) -> tuple[str | None, str]:

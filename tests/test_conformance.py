@@ -664,3 +664,52 @@ def test_pytest_bad_conformance_setting_names_its_source(pytester: pytest.Pytest
     result.stdout.fnmatch_lines(
         ["*invalid ecwid_conformance_timeout 'soon' (from --ecwid-conformance-timeout)*"]
     )
+
+
+NESTED_CONFTEST = """
+import pytest
+from tests.receivers._base import Receiver
+
+@pytest.fixture(scope="session")
+def receiver():
+    return Receiver()
+
+@pytest.fixture(scope="session")
+def ecwid_app(receiver):
+    return receiver
+
+@pytest.fixture(scope="session")
+def ecwid_observe(receiver):
+    return receiver.observe
+"""
+
+
+@pytest.mark.parametrize("where", ["tests", "tests/integration/webhooks"])
+def test_pytest_items_see_ecwid_app_in_a_nested_conftest(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    monkeypatch.setenv("ECWID_ACCESS_TOKEN", _base.ACCESS_TOKEN)
+    directory = pytester.mkdir(where.split("/")[0])
+    for part in where.split("/")[1:]:
+        directory = directory / part
+        directory.mkdir()
+    (directory / "conftest.py").write_text(NESTED_CONFTEST)
+    (directory / "test_own.py").write_text("def test_own_test(): pass\n")
+    pytester.makeini(SANDBOX_INI)
+    result = pytester.runpytest("-p", "ecwid", "--ecwid-conformance", "-v")
+    result.assert_outcomes(passed=1 + len(CHECK_IDS))
+    result.stdout.fnmatch_lines([f"{where}/ecwid-conformance::delivered-codes PASSED*"])
+
+
+def test_pytest_items_without_an_app_name_the_fixture_and_where(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.mkdir("tests")
+    (pytester.path / "tests" / "conftest.py").write_text("import pytest\n")
+    (pytester.path / "tests" / "test_own.py").write_text("def test_own_test(): pass\n")
+    pytester.makeini(SANDBOX_INI)
+    result = pytester.runpytest("-p", "ecwid", "--ecwid-conformance", "-k", "delivered")
+    result.assert_outcomes(failed=1, deselected=len(CHECK_IDS))
+    result.stdout.fnmatch_lines(
+        ["*Looked for a fixture named `ecwid_app`*(tests/conftest.py)*ecwid_app ini setting*"]
+    )
