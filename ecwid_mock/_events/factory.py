@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeGuard
 
-from .._errors import InvalidOption
+from .._errors import EcwidMockError, InvalidOption
 from .._schemas.catalog import event_info, event_types, schema_for
 from .._schemas.nodes import Node, merge
 from .._store import ids as _ids
@@ -437,7 +437,7 @@ class EventFactory:
         if "data" in payload:
             absorb(state, payload["data"])
         if mode == "tampered":
-            body = serialise(self._tamper(plan, payload))
+            body = serialise(self._tamper(plan.data_nodes, payload))
         return Event(
             body=body,
             event_type=event_type,
@@ -451,18 +451,31 @@ class EventFactory:
         """A value for a data field the lifecycles do not know, from its schema alone."""
         return value_from_node(self._rng, plan.data_nodes[name], name)
 
-    def _tamper(self, plan: _Plan, payload: dict[str, Any]) -> dict[str, Any]:
-        """The payload with one value changed after signing, as an attacker would; still valid.
+    def tamper(self, event: Event) -> Event:
+        """``event`` as an attacker would change it after signing: one value in its body
+        changed (a status first, AWAITING_PAYMENT -> PAID say; else a number, an email or an
+        order id in data; else the entityId) under the same signature and eventId.
 
-        A status first (AWAITING_PAYMENT -> PAID, say), else a number, an email or an order
-        id in data, else the entityId.
+        The value comes from the field's schema, so the result still validates: a receiver
+        must refuse it by what it knows (the eventId it already processed), not by a schema.
+        The same change as ``build(..., signature="tampered")``.
         """
+        payload = event.payload
+        try:
+            nodes = _plan_for(str(payload.get("eventType", ""))).data_nodes
+        except EcwidMockError:  # a type no schema knows: only the entityId can change
+            nodes = MappingProxyType({})
+        return Event.from_payload(
+            self._tamper(nodes, payload), signature=event.signature, signature_mode="tampered"
+        )
+
+    def _tamper(self, nodes: Mapping[str, Node], payload: dict[str, Any]) -> dict[str, Any]:
         changed = dict(payload)
         data = payload.get("data")
         if isinstance(data, dict) and data:
             changed["data"] = data = dict(data)
-            for name in sorted(data, key=lambda n: self._tamper_rank(plan, n)):
-                value = self._tampered_value(plan, name, data[name])
+            for name in sorted(data, key=lambda n: self._tamper_rank(nodes, n)):
+                value = self._tampered_value(nodes, name, data[name])
                 if value is not None:
                     data[name] = value
                     return changed
@@ -474,16 +487,16 @@ class EventFactory:
         return changed
 
     @staticmethod
-    def _tamper_rank(plan: _Plan, name: str) -> int:
-        node = plan.data_nodes.get(name)
+    def _tamper_rank(nodes: Mapping[str, Node], name: str) -> int:
+        node = nodes.get(name)
         if node is None:
             return 9
         if node.enum:
             return 0
         return 1 if "integer" in node.types else 2
 
-    def _tampered_value(self, plan: _Plan, name: str, current: Any) -> Any:
-        node = plan.data_nodes.get(name)
+    def _tampered_value(self, nodes: Mapping[str, Node], name: str, current: Any) -> Any:
+        node = nodes.get(name)
         if node is None:
             return None
         if node.enum:

@@ -839,38 +839,6 @@ def check_replay_stale(p: Probes) -> Finding:
     )
 
 
-def tampered_copy(p: Probes, event: Event) -> Event:
-    """``event``'s body with its data (or entityId) changed, under the same signature."""
-    payload = event.payload
-    data = payload.get("data")
-    changed = False
-    if isinstance(data, dict):
-        for name in (
-            "newPaymentStatus",
-            "newFulfillmentStatus",
-            "newSubscriptionStatus",
-            "status",
-            "customerEmail",
-        ):
-            if isinstance(data.get(name), str):
-                data[name] = _other_value(name, data[name])
-                changed = True
-                break
-    entity_id = payload.get("entityId")
-    if not changed or isinstance(entity_id, int):
-        payload["entityId"] = entity_id + 1 if isinstance(entity_id, int) else f"{entity_id}1"
-    return Event.from_payload(payload, signature=event.signature, signature_mode="tampered")
-
-
-def _other_value(name: str, value: str) -> str:
-    if name == "customerEmail":
-        return "attacker@example.com"
-    for candidate in ("PAID", "ACTIVE", "PUBLISHED", "SHIPPED"):
-        if candidate != value:
-            return candidate
-    return value + "X"  # pragma: no cover
-
-
 def check_replay_tampered(p: Probes) -> Finding:
     observer = p.observer
     original = p.build(p.probe_type)
@@ -884,7 +852,8 @@ def check_replay_tampered(p: Probes) -> Finding:
     if not first.delivered and first_effects <= 0:
         gate = p.gate() or Gate("delivered-codes", f"{first.sent} got {first.answer}")
         return gate.skip("a delivery the receiver accepts", (first,))
-    copy = tampered_copy(p, original)
+    with p._lock:
+        copy = p.factory.tamper(original)
     _, second = p.send(copy, "the same eventId and signature with changed data")
     evidence = (first, second)
     if observer is not None and before is not None and first_effects > 0:
