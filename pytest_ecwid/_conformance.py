@@ -154,9 +154,11 @@ def _build_suite(request: pytest.FixtureRequest) -> ConformanceSuite:
         seen = request.session._fixturemanager.getfixturedefs("ecwid_app", request.node)
         if settings.app is None and (not seen or _is_plugins(seen[-1].func)):
             pytest.fail(_no_app(config), pytrace=False)
-        return ConformanceSuite(
-            app=request.getfixturevalue("ecwid_app"), path=settings.path, **options
-        )
+        from ecwid_mock._transports.apps import app_kind
+
+        app = request.getfixturevalue("ecwid_app")
+        app_kind(app, source="the ecwid_app fixture")
+        return ConformanceSuite(app=app, path=settings.path, **options)
     if settings.transport == "https":
         server = request.getfixturevalue("ecwid_https_server")
         return ConformanceSuite(

@@ -15,6 +15,7 @@ from ecwid_mock._events.signing import Secret
 from ecwid_mock._settings import Settings, Source, load_app, resolve_settings
 
 __all__ = [
+    "checked_app",
     "configured_app",
     "failure_section",
     "https_server_for",
@@ -110,7 +111,25 @@ def failure_section(item: pytest.Item, base: Settings) -> str:
     mock = item.funcargs.get("ecwid")  # type: ignore[attr-defined]
     if mock is not None:
         lines += ["deliveries:", mock.deliveries.describe()]
+        lines += app_tracebacks(mock.deliveries)
     return "\n".join(lines)
+
+
+def app_tracebacks(deliveries: Any, *, limit: int = 3) -> list[str]:
+    """The tracebacks of an in-process app that raised while answering (the first ``limit``)."""
+    lines: list[str] = []
+    shown = 0
+    for delivery in deliveries:
+        for attempt in delivery.attempts:
+            if attempt.app_error and shown < limit:
+                shown += 1
+                event = delivery.event
+                lines.append(
+                    f"the receiver raised on {event.event_type} {event.event_id} "
+                    f"(attempt {attempt.number}):"
+                )
+                lines += ["  " + line for line in attempt.app_error.rstrip().splitlines()]
+    return lines
 
 
 def _node_from_here(item: pytest.Item) -> str:
@@ -135,6 +154,19 @@ def configured_app(settings: Settings) -> Any:
         return load_app(settings.app, source=settings.origins.get("app", ""))
     except ValueError as exc:
         pytest.fail(str(exc), pytrace=False)
+
+
+def checked_app(app: Any) -> Any:
+    """``app`` if it is an ASGI or WSGI app; else one failure line (a factory, say)."""
+    from ecwid_mock._transports.apps import app_kind
+
+    try:
+        app_kind(app, source="the ecwid_app fixture")
+    except ValueError as exc:
+        problem = f"ecwid-mock: {exc}"
+    else:
+        return app
+    pytest.fail(problem, pytrace=False)
 
 
 def https_server_for(app: Any, servers: dict[int, tuple[Any, Any]]) -> Any:
@@ -192,7 +224,7 @@ def make_mock_ecwid(
 
     if settings.transport == "inprocess":
         return MockEcwid.for_app(
-            fixture("ecwid_app"),
+            checked_app(fixture("ecwid_app")),
             path=settings.path,
             factory=factory,
             clock=clock,

@@ -183,6 +183,17 @@ def test_no_check_passes_against_a_receiver_that_refuses_everything(check_id: st
         assert "401 Unauthorized" in " ".join((result.summary, *result.details))
 
 
+def test_an_app_that_raises_shows_its_traceback_in_the_evidence() -> None:
+    report = check(fresh_receiver("raises"), checks=["unknown-event-type"])
+    result = report["unknown-event-type"]
+    assert "(the app raised KeyError: 'size_chart.created')" in result.evidence[0].describe()
+    for text in (result.explain(), report.format_table()):
+        assert "the receiver raised while answering" in text
+        assert "Traceback (most recent call last):" in text
+        assert "return self.handlers[event_type]" in text
+    assert "KeyError" in json.loads(report.to_json())["checks"][0]["evidence"][0]["app_error"]
+
+
 def test_out_of_order_recovery_on_retry_passes_and_says_so() -> None:
     class RecoversOnRetry(_base.Receiver):
         """Fails an update of an unknown order, but accepts Ecwid's retry once it exists."""
@@ -713,3 +724,37 @@ def test_pytest_items_without_an_app_name_the_fixture_and_where(
     result.stdout.fnmatch_lines(
         ["*Looked for a fixture named `ecwid_app`*(tests/conftest.py)*ecwid_app ini setting*"]
     )
+
+
+def test_cli_refuses_an_app_factory_in_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run_cli(
+        capsys, "--app", "tests.receivers.factory:create_app", "--client-secret", SECRET
+    )
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1
+    assert "(from --app tests.receivers.factory:create_app)" in err
+    assert "is it a factory?" in err
+
+
+def test_pytest_items_refuse_an_app_factory_in_one_line(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(
+        "import pytest\nfrom tests.receivers.factory import create_app\n\n"
+        "@pytest.fixture(scope='session')\ndef ecwid_app():\n    return create_app\n"
+    )
+    pytester.makeini(SANDBOX_INI)
+    pytester.makepyfile(test_own="def test_own_test(ecwid): pass")
+    result = pytester.runpytest("-p", "ecwid", "--ecwid-conformance", "-k", "codes or own")
+    outcomes = result.parseoutcomes()
+    assert (outcomes["errors"], outcomes.get("passed", 0)) == (1, 0)
+    assert outcomes["failed"] >= 1
+    result.stdout.fnmatch_lines(
+        [
+            "*ERROR at setup of test_own_test*",
+            "*invalid app * (from the ecwid_app fixture)*is it a factory?*",
+            "*ecwid-conformance: delivered-codes*",
+            "ecwid-mock conformance: invalid app * (from the ecwid_app fixture)*",
+        ]
+    )
+    assert "Traceback" not in result.stdout.str()
+    assert "During handling" not in result.stdout.str()

@@ -430,3 +430,32 @@ def test_a_bad_clock_start_names_its_source(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("-p", "ecwid")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*'last tuesday' (from ecwid_clock_start in tox.ini)*"])
+
+
+RAISING_RECEIVER = RECEIVER.replace(
+    "    if status == 200:\n",
+    "    if status == 200 and json.loads(body)['eventType'] == 'order.created':\n"
+    "        raise KeyError('paymentStatus')  # the handler's bug\n"
+    "    if status == 200:\n",
+)
+
+
+def test_a_raising_handler_shows_its_traceback(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        receiver=RAISING_RECEIVER,
+        test_raises="def test_x(ecwid):\n    ecwid.send('order.created').assert_delivered()\n",
+    )
+    pytester.makeconftest(CONFTEST)
+    pytester.makeini(INI)
+    result = pytester.runpytest("-p", "ecwid")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*the receiver raised on order.created * (attempt 1):*",
+            "*Traceback (most recent call last):*",
+            "*raise KeyError('paymentStatus')*",
+            "*KeyError: 'paymentStatus'*",
+        ]
+    )
+    result.stdout.fnmatch_lines(["*test_raises.py:2*"])  # the user's line, not the helper's
+    assert "record.py" not in result.stdout.str()

@@ -174,6 +174,9 @@ def run(args: argparse.Namespace) -> int:
 
         path = args.path if args.path is not None else contract().default_path
         app = _load("--app", args.app)
+        from .._transports.apps import app_kind
+
+        app_kind(app, source=f"--app {args.app}")  # a factory is refused here, in one line
         if args.https:
             from .._servers.tls import LocalHTTPSServer
 

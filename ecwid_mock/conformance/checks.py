@@ -209,6 +209,7 @@ def exchange(sent: str, delivery: Delivery, index: int = -1) -> Exchange:
         duration=attempt.duration,
         location=headers.get("location"),
         body_excerpt=attempt.body_excerpt,
+        app_error=attempt.app_error,
     )
 
 

@@ -42,6 +42,7 @@ class Receiver:
 
     delay = 0.0
     success_status = 200
+    catch_errors = True  # answer 500 as a framework would; False lets the error out of the app
 
     def __init__(self) -> None:
         self.effects: Counter[str] = Counter()
@@ -84,6 +85,8 @@ class Receiver:
         except Refused as refusal:
             status = refusal.status
         except Exception:  # what a framework does with an unhandled error
+            if not self.catch_errors:
+                raise
             status = 500
         if 300 <= status < 400:
             extra.append((b"location", (scope["path"] + "/").encode()))
