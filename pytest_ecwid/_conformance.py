@@ -147,6 +147,7 @@ def _build_suite(request: pytest.FixtureRequest) -> ConformanceSuite:
         "observe": observe,
         "access_token": os.environ.get(ACCESS_TOKEN_ENV) or None,
         "seed": settings.seed if "seed" in settings.origins else None,
+        "store_id": request.getfixturevalue("ecwid_store_id"),
         "label": settings.app,
         **{name: _seconds(config, name) for name in _DEFAULTS},
     }

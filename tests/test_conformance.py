@@ -194,6 +194,34 @@ def test_an_app_that_raises_shows_its_traceback_in_the_evidence() -> None:
     assert "KeyError" in json.loads(report.to_json())["checks"][0]["evidence"][0]["app_error"]
 
 
+def test_a_store_id_checking_receiver_is_told_why_and_passes_with_the_store_id() -> None:
+    from tests.receivers.store_id_check import STORE_ID
+
+    report = check(fresh_receiver("store_id_check"))
+    result = report["delivered-codes"]
+    assert result.verdict is FAIL
+    assert "all 403 Forbidden, saying 'store ID mismatch'" in result.summary
+    table = report.format_table()
+    assert "store ID mismatch" in table
+    assert f"the events carry storeId {report.store_id}" in table
+    assert "--store-id" in table
+    assert not_passed(check(fresh_receiver("store_id_check"), store_id=STORE_ID)) == {}
+
+
+def test_cli_store_id_reaches_the_events(capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.receivers.store_id_check import STORE_ID
+
+    argv = ["--app", "tests.receivers.store_id_check:app", "--client-secret", SECRET]
+    argv += ["--observe", "tests.receivers.store_id_check:observe", "--settle", "0"]
+    argv += ["--access-token", _base.ACCESS_TOKEN]
+    code, out, _ = run_cli(capsys, *argv)
+    assert code == 1
+    assert "store ID mismatch" in out
+    code, out, _ = run_cli(capsys, *argv, "--store-id", str(STORE_ID))
+    assert code == 0, out
+    assert f"store id {STORE_ID}" in out
+
+
 def test_out_of_order_recovery_on_retry_passes_and_says_so() -> None:
     class RecoversOnRetry(_base.Receiver):
         """Fails an update of an unknown order, but accepts Ecwid's retry once it exists."""
@@ -758,3 +786,22 @@ def test_pytest_items_refuse_an_app_factory_in_one_line(pytester: pytest.Pyteste
     )
     assert "Traceback" not in result.stdout.str()
     assert "During handling" not in result.stdout.str()
+
+
+@pytest.mark.parametrize("how", ["ini", "cli"])
+def test_pytest_items_use_the_plugins_store_id(pytester: pytest.Pytester, how: str) -> None:
+    from tests.receivers.store_id_check import STORE_ID
+
+    ini = f"ecwid_store_id = {STORE_ID}\n" if how == "ini" else ""
+    sandbox(pytester, "store_id_check", ini=ini)
+    args = ["-p", "ecwid", "--ecwid-conformance", "-m", "ecwid_conformance"]
+    args += [f"--ecwid-store-id={STORE_ID}"] if how == "cli" else []
+    result = pytester.runpytest(*args)
+    outcomes = result.parseoutcomes()
+    assert "failed" not in outcomes, result.stdout.str()
+
+
+def test_pytest_items_name_a_foreign_store_in_the_failure(pytester: pytest.Pytester) -> None:
+    sandbox(pytester, "store_id_check")
+    result = pytester.runpytest("-p", "ecwid", "--ecwid-conformance", "-k", "delivered")
+    result.stdout.fnmatch_lines(["*saying 'store ID mismatch'*", "*the events carry storeId*"])

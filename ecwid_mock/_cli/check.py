@@ -101,6 +101,13 @@ def add_parser(subparsers: Any) -> None:
         f"${ACCESS_TOKEN_ENV}, else a made-up one)",
     )
     parser.add_argument("--seed", type=int, metavar="N", help="seed for replayable events")
+    parser.add_argument(
+        "--store-id",
+        type=int,
+        metavar="ID",
+        help="the store id events carry (default: drawn from the seed); give yours to a "
+        "receiver that accepts only its own store",
+    )
     parser.add_argument("--json", metavar="FILE", help="write the report as JSON (- for stdout)")
     parser.add_argument("--junit", metavar="FILE", help="write the report as JUnit XML")
     parser.add_argument(
@@ -162,6 +169,7 @@ def run(args: argparse.Namespace) -> int:
         "settle": _seconds("--settle", args.settle, allow_zero=True),
         "access_token": args.access_token or os.environ.get(ACCESS_TOKEN_ENV) or None,
         "seed": args.seed,
+        "store_id": args.store_id,
     }
     if args.observe is not None:
         observe = _load("--observe", args.observe)

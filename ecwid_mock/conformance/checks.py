@@ -481,8 +481,13 @@ def check_delivered_codes(p: Probes) -> Finding:
             "valid events the receiver answers with a judgeable code", evidence
         )
     if failed:
-        shown = ", ".join(f"{a.event_type} {a.answer}" for a in failed[:4])
-        more = f", +{len(failed) - 4} more" if len(failed) > 4 else ""
+        said = {(a.answer, a.body_excerpt.strip()) for a in failed}
+        if len(failed) > 1 and len(said) == 1 and next(iter(said))[1]:
+            answer, text = next(iter(said))
+            shown, more = f"all {answer}, saying {text!r}", ""
+        else:
+            shown = ", ".join(f"{a.event_type} {a.answer}" for a in failed[:4])
+            more = f", +{len(failed) - 4} more" if len(failed) > 4 else ""
         return Finding(
             Verdict.FAIL,
             f"{len(failed)} of {judged} event types not delivered: {shown}{more}",
@@ -493,6 +498,8 @@ def check_delivered_codes(p: Probes) -> Finding:
                 "Answer 200 to every event type you subscribed to, including the ones you do "
                 "not act on (acknowledge first, then process).",
                 *_auth_hint(failed),
+                *_said(failed),
+                *_store_hint(failed, p.factory.store_id, everything=len(failed) == judged),
                 *((f"Not counted here: {other}.",) if other else ()),
             ),
             evidence,
@@ -504,6 +511,29 @@ def check_delivered_codes(p: Probes) -> Finding:
         f"all {judged} event types delivered{note}",
         evidence=evidence,
         measurements={"delivered": judged, "judged": judged},
+    )
+
+
+def _said(failed: Sequence[Exchange]) -> tuple[str, ...]:
+    """What the receiver said in its refusals' bodies (the reason is often there)."""
+    said = sorted({a.body_excerpt.strip() for a in failed if a.body_excerpt.strip()})
+    if not said:
+        return ()
+    shown = "; ".join(repr(text) for text in said[:3])
+    return (f"The receiver said: {shown}" + (f" (+{len(said) - 3} more)" if len(said) > 3 else ""),)
+
+
+def _store_hint(failed: Sequence[Exchange], store_id: int, *, everything: bool) -> tuple[str, ...]:
+    if not failed or not all(a.status is not None and 400 <= a.status < 500 for a in failed):
+        return ()
+    mentioned = any("store" in a.body_excerpt.lower() for a in failed)
+    if not mentioned and not (everything and failed[0].status not in (401,)):
+        return ()
+    lead = "The refusals name the store: " if mentioned else ""
+    return (
+        f"{lead}the events carry storeId {store_id}. A receiver that accepts only its own "
+        "store refuses any other; give yours with store_id= (Python), --store-id (command "
+        "line) or ecwid_store_id (pytest).",
     )
 
 

@@ -212,6 +212,7 @@ class ConformanceReport:
     seed: int | None = None
     started_at: float = 0.0
     elapsed: float = 0.0
+    store_id: int | None = None
 
     def __iter__(self) -> Iterator[CheckResult]:
         return iter(self.results)
@@ -265,7 +266,8 @@ class ConformanceReport:
         width_v = len("VERDICT")
         lines = [
             f"ecwid-mock conformance: {self.target}",
-            f"{len(self.event_types)} event types, seed {self.seed}",
+            f"{len(self.event_types)} event types, seed {self.seed}"
+            + (f", store id {self.store_id}" if self.store_id is not None else ""),
             "",
             _paint(f"{'CHECK'.ljust(width_id)}  {'VERDICT'.ljust(width_v)}  EVIDENCE", "1", colour),
         ]
@@ -292,6 +294,7 @@ class ConformanceReport:
             "version": __version__,
             "target": self.target,
             "seed": self.seed,
+            "store_id": self.store_id,
             "started_at": format_time(self.started_at) if self.started_at else None,
             "elapsed_s": round(self.elapsed, 6),
             "event_types": list(self.event_types),

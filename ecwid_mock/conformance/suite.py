@@ -85,7 +85,9 @@ class ConformanceSuite:
     answer, ``slow_after`` (3 s) is where p95 response times warn. ``access_token`` is the
     store's ``secret_...`` token, to test a receiver that wrongly keys its HMAC with it
     (default: a made-up one). ``seed`` makes the events reproducible (default: random,
-    so eventIds differ between runs against a live receiver). ``label`` names the target
+    so eventIds differ between runs against a live receiver). ``store_id`` is the store the
+    events come from (default: drawn from the seed; give yours to a receiver that checks
+    it). ``label`` names the target
     in reports (default: the app's qualified name, or the URL).
     """
 
@@ -105,6 +107,7 @@ class ConformanceSuite:
         slow_after: float = 3.0,
         access_token: str | bytes | Secret | None = None,
         seed: int | None = None,
+        store_id: int | None = None,
         concurrency: int = 8,
         custom_headers: Mapping[str, str | Secret] | None = None,
         app_kind: Literal["auto", "asgi", "wsgi"] = "auto",
@@ -165,7 +168,11 @@ class ConformanceSuite:
             )
             self.target = redact_url(url) + (f" ({label})" if label else "")
         self._factory: EventFactory = EventFactory(
-            seed=seed, client_secret=secret, clock=RealClock(), access_token=access_token
+            seed=seed,
+            store_id=store_id,
+            client_secret=secret,
+            clock=RealClock(),
+            access_token=access_token,
         )
         observer = _checks.Observer(observe, settle=options.settle) if observe is not None else None
         self.options = options
@@ -182,6 +189,11 @@ class ConformanceSuite:
     def seed(self) -> int:
         """Pass it as ``seed=`` to send the same events again."""
         return self._factory.seed
+
+    @property
+    def store_id(self) -> int:
+        """The storeId every event carries."""
+        return self._factory.store_id
 
     @property
     def check_ids(self) -> tuple[str, ...]:
@@ -221,6 +233,7 @@ class ConformanceSuite:
         )
         return ConformanceReport(
             target=self.target,
+            store_id=self.store_id,
             results=chosen,
             event_types=self.options.events,
             seed=self.seed,
