@@ -483,8 +483,8 @@ def check_delivered_codes(p: Probes) -> Finding:
     if failed:
         said = {(a.answer, a.body_excerpt.strip()) for a in failed}
         if len(failed) > 1 and len(said) == 1 and next(iter(said))[1]:
-            answer, text = next(iter(said))
-            shown, more = f"all {answer}, saying {text!r}", ""
+            status_text, text = next(iter(said))
+            shown, more = f"all {status_text}, saying {text!r}", ""
         else:
             shown = ", ".join(f"{a.event_type} {a.answer}" for a in failed[:4])
             more = f", +{len(failed) - 4} more" if len(failed) > 4 else ""
