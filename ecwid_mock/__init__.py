@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from ._delivery.sender import AsyncSender, Sender
     from ._delivery.url import check_webhook_url
     from ._delivery.verdict import ERROR_KINDS, Judgement, judge
+    from ._events.app import EcwidApp
     from ._events.event import Event
     from ._events.factory import DELETE, EventFactory
     from ._events.signature_modes import SIGNATURE_MODES
@@ -65,6 +66,7 @@ __all__ = [
     "DeliverySummary",
     "DriftFinding",
     "DriftReport",
+    "EcwidApp",
     "EcwidMockError",
     "Event",
     "EventFactory",
@@ -117,6 +119,7 @@ _LAZY = {
     "Outcome": "_delivery.record",
     "DELETE": "_events.factory",
     "EventFactory": "_events.factory",
+    "EcwidApp": "_events.app",
     "SIGNATURE_MODES": "_events.signature_modes",
     "TEST_CLIENT_SECRET": "_events.signing",
     "MockEcwid": "_mock_ecwid",

@@ -37,7 +37,8 @@ SLOW_AFTER = 0.02  # the slow receiver answers after 0.05 s: above this, by cons
 
 def blocked_by(owner: str) -> dict[str, Verdict]:
     """A receiver that accepts no valid event: its owner fails, every other check skips."""
-    return {**dict.fromkeys(CHECK_IDS, SKIP), owner: FAIL}
+    skipped = dict.fromkeys((c for c in CHECK_IDS if c != "app-secrets"), SKIP)  # one app
+    return {**skipped, owner: FAIL}
 
 
 ALL_SIGNATURE_CHECKS = {
@@ -83,7 +84,13 @@ def check(app: Any, *, observe: bool = True, **options: Any) -> ConformanceRepor
 
 
 def not_passed(report: ConformanceReport) -> dict[str, Verdict]:
-    return {r.id: r.verdict for r in report if r.verdict is not PASS}
+    """Every verdict that is not a pass, but the app-secrets skip of a one-app run (tested
+    on its own: test_app_secrets_needs_several_apps)."""
+    return {r.id: r.verdict for r in report if r.verdict is not PASS and not one_app_skip(r)}
+
+
+def one_app_skip(result: Any) -> bool:
+    return result.id == "app-secrets" and result.summary.startswith("not judged: one app")
 
 
 # -- the matrix ------------------------------------------------------------------------------
@@ -176,7 +183,11 @@ def test_a_hook_that_never_moves_proves_nothing() -> None:
 
 @pytest.mark.parametrize("check_id", CHECK_IDS)
 def test_no_check_passes_against_a_receiver_that_refuses_everything(check_id: str) -> None:
-    result = check(fresh_receiver("refuses_everything"), checks=[check_id])[check_id]
+    from tests.receivers.two_apps import APPS  # two apps, so that app-secrets has its input
+
+    app = fresh_receiver("refuses_everything")
+    report = run_conformance(app=app, apps=APPS, observe=app.observe, settle=0, checks=[check_id])
+    result = report[check_id]
     assert result.verdict is not PASS, result.explain()
     if result.verdict is SKIP:
         assert result.blocked_by == "delivered-codes"
@@ -220,6 +231,62 @@ def test_cli_store_id_reaches_the_events(capsys: pytest.CaptureFixture[str]) -> 
     code, out, _ = run_cli(capsys, *argv, "--store-id", str(STORE_ID))
     assert code == 0, out
     assert f"store id {STORE_ID}" in out
+
+
+def two_app_check(name: str, *, observe: bool = True) -> ConformanceReport:
+    from tests.receivers.two_apps import APPS
+
+    app = fresh_receiver(name)
+    return run_conformance(
+        app=app,
+        apps=APPS,
+        observe=app.observe if observe else None,
+        settle=0,
+        access_token=_base.ACCESS_TOKEN,
+    )
+
+
+def test_app_secrets_needs_several_apps() -> None:
+    result = check(fresh_receiver("correct"), checks=["app-secrets"])["app-secrets"]
+    assert result.verdict is SKIP
+    assert "apps=" in " ".join(result.details)
+    assert "--apps" in " ".join(result.details)
+
+
+def test_a_receiver_serving_two_apps_passes_every_check() -> None:
+    report = two_app_check("two_apps")
+    assert {r.id: r.verdict for r in report if r.verdict is not PASS} == {}, report.format_table()
+    sent = [e.sent for e in report["app-secrets"].evidence]
+    assert sent[1] == (
+        "order.created with the headers of app 'shipping', signed with the secret of app 'loyalty'"
+    )
+    assert [e.status for e in report["app-secrets"].evidence] == [200, 401, 200, 401]
+
+
+@pytest.mark.parametrize(
+    ("name", "observe", "verdict", "words"),
+    [
+        ("two_apps_any_secret", True, FAIL, "signed with the secret of app 'loyalty' (200 OK, 1"),
+        ("two_apps_any_secret", False, WARN, "cannot tell whether it was processed"),
+        ("two_apps_one_secret", True, FAIL, "app 'loyalty': 401 Unauthorized"),
+    ],
+)
+def test_app_secrets_flags_a_receiver_that_mixes_up_its_apps(
+    name: str, observe: bool, verdict: Verdict, words: str
+) -> None:
+    report = two_app_check(name, observe=observe)
+    result = report["app-secrets"]
+    assert result.verdict is verdict, report.format_table()
+    assert words in result.summary
+    assert "custom header" in " ".join(result.details)
+    assert {r.id for r in report if r.verdict is FAIL} <= {"app-secrets"}
+
+
+def test_apps_and_a_client_secret_are_not_both_given() -> None:
+    from tests.receivers.two_apps import APPS
+
+    with pytest.raises(InvalidOption, match="with apps= each app brings its own"):
+        ConformanceSuite(app=fresh_receiver("two_apps"), apps=APPS, client_secret=SECRET)
 
 
 def test_out_of_order_recovery_on_retry_passes_and_says_so() -> None:
@@ -429,14 +496,14 @@ def test_table_for_people(mixed_report: ConformanceReport) -> None:
     assert any(line.startswith("idempotency") and " FAIL " in line for line in lines)
     assert "FAIL idempotency: the same event twice" in table
     assert "Deduplicate by eventId" in table
-    assert lines[-1].startswith("14 passed, 1 failed, 1 warning, 1 skipped in ")
+    assert lines[-1].startswith("14 passed, 1 failed, 1 warning, 2 skipped in ")
     assert "\033[31m" in mixed_report.format_table(colour=True)
 
 
 def test_json_for_machines(mixed_report: ConformanceReport) -> None:
     data = json.loads(mixed_report.to_json())
     assert data["ok"] is False
-    assert data["counts"] == {"pass": 14, "fail": 1, "warn": 1, "skip": 1}
+    assert data["counts"] == {"pass": 14, "fail": 1, "warn": 1, "skip": 2}  # +app-secrets
     checks = {c["id"]: c for c in data["checks"]}
     assert list(checks) == list(CHECK_IDS)
     tampered = checks["replay-tampered"]
@@ -452,7 +519,7 @@ def test_junit_for_ci(mixed_report: ConformanceReport) -> None:
     root = ET.fromstring(mixed_report.to_junit_xml())
     suite = root.find("testsuite")
     assert suite is not None
-    assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == ("17", "1", "1")
+    assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == ("18", "1", "2")
     cases = {case.get("name"): case for case in suite.iter("testcase")}
     assert list(cases) == list(CHECK_IDS)
     failure = cases["idempotency"].find("failure")
@@ -507,7 +574,8 @@ def test_cli_app_matrix(
     assert f"ecwid-mock conformance: in-process app tests.receivers.{name}:app" in out
     data = json.loads((tmp_path / "report.json").read_text())
     expected = {k: v.value for k, v in MATRIX[name].items()}
-    assert {c["id"]: c["verdict"] for c in data["checks"] if c["verdict"] != "pass"} == expected
+    found = {c["id"]: c["verdict"] for c in data["checks"] if c["verdict"] != "pass"}
+    assert found == {**expected, "app-secrets": "skip"}  # one app
     ET.parse(tmp_path / "report.xml")
     assert SECRET not in out
 
@@ -658,9 +726,12 @@ def test_pytest_items_for_the_correct_receiver(
     monkeypatch.setenv("ECWID_ACCESS_TOKEN", _base.ACCESS_TOKEN)
     sandbox(pytester, "correct")
     result = pytester.runpytest("-p", "ecwid", "--ecwid-conformance", "-v")
-    result.assert_outcomes(passed=1 + len(CHECK_IDS))
+    result.assert_outcomes(passed=len(CHECK_IDS), skipped=1)  # app-secrets: one app
     result.stdout.fnmatch_lines(
-        [f"ecwid-conformance::{check_id} PASSED*" for check_id in CHECK_IDS]
+        [
+            f"ecwid-conformance::{check_id} {'SKIPPED' if check_id == 'app-secrets' else 'PASSED'}*"
+            for check_id in CHECK_IDS
+        ]
     )
 
 
@@ -669,7 +740,7 @@ def test_pytest_items_for_a_defective_receiver(pytester: pytest.Pytester) -> Non
     result = pytester.runpytest(
         "-p", "ecwid", "--ecwid-conformance", "-m", "ecwid_conformance", "-rfs"
     )
-    result.assert_outcomes(passed=len(CHECK_IDS) - 1, failed=1, deselected=1)
+    result.assert_outcomes(passed=len(CHECK_IDS) - 2, failed=1, skipped=1, deselected=1)
     result.stdout.fnmatch_lines(
         [
             "FAILED ecwid-conformance::out-of-order*",
@@ -684,7 +755,7 @@ def test_pytest_items_report_warnings_and_skips(pytester: pytest.Pytester) -> No
     result = pytester.runpytest(
         "-p", "ecwid", "--ecwid-conformance", "--ecwid-conformance-events", "order.*", "-rs"
     )
-    result.assert_outcomes(passed=len(CHECK_IDS), skipped=1, warnings=2)
+    result.assert_outcomes(passed=len(CHECK_IDS) - 1, skipped=2, warnings=2)
     result.stdout.fnmatch_lines(
         [
             "*ConformanceWarning: response-time: p50*slower than 0.02 s*",
@@ -736,7 +807,7 @@ def test_pytest_items_see_ecwid_app_in_a_nested_conftest(
     (directory / "test_own.py").write_text("def test_own_test(): pass\n")
     pytester.makeini(SANDBOX_INI)
     result = pytester.runpytest("-p", "ecwid", "--ecwid-conformance", "-v")
-    result.assert_outcomes(passed=1 + len(CHECK_IDS))
+    result.assert_outcomes(passed=len(CHECK_IDS), skipped=1)  # app-secrets: one app
     result.stdout.fnmatch_lines([f"{where}/ecwid-conformance::delivered-codes PASSED*"])
 
 

@@ -30,11 +30,13 @@ from .report import Exchange, Finding, Verdict, format_duration, percentile
 if TYPE_CHECKING:
     from .._delivery.record import Delivery
     from .._delivery.sender import Sender
+    from .._events.app import EcwidApp
     from .._events.factory import EventFactory
 
 __all__ = [
     "CHECKS",
     "FORGED_MODES",
+    "AppLine",
     "CheckSpec",
     "Finding",
     "Observer",
@@ -172,6 +174,16 @@ class Observer:
 
 
 @dataclass(frozen=True)
+class AppLine:
+    """One app of several at the receiver's URL: its sender (its custom headers) and its
+    factory (its client secret)."""
+
+    app: EcwidApp
+    sender: Sender
+    factory: EventFactory
+
+
+@dataclass(frozen=True)
 class _Duplicates:
     """The idempotency scenario's outcome (shared with replay-tampered)."""
 
@@ -239,7 +251,9 @@ class Probes:
         factory: EventFactory,
         options: Options,
         observer: Observer | None,
+        apps: Sequence[AppLine] = (),
     ) -> None:
+        self.apps = tuple(apps)
         self.sender = sender
         self.factory = factory
         self.options = options
@@ -1206,6 +1220,104 @@ def from_evidence(finding: Finding, p: Probes) -> Finding:
     return gate.skip("a valid event the receiver accepts, to compare with", finding.evidence)
 
 
+def check_app_secrets(p: Probes) -> Finding:
+    if len(p.apps) < 2:
+        return Finding(
+            Verdict.SKIP,
+            "not judged: one app; give several to check that the receiver tells them apart",
+            (
+                "Ecwid allows the same webhook URL for several apps, each with its own client "
+                "secret and custom headers. Python: ConformanceSuite(apps=[EcwidApp(...), "
+                "...]); command line: ecwid-mock check --apps apps.json.",
+            ),
+        )
+    observer = p.observer if p.observable else None
+    evidence: list[Exchange] = []
+    refused_own: list[tuple[str, Exchange]] = []
+    accepted_other: list[tuple[str, str, Exchange, int | None]] = []
+    with p._lock:
+        for index, line in enumerate(p.apps):
+            other = p.apps[(index + 1) % len(p.apps)]
+            event_type = _probe_type_for(p, line.app)
+            own = line.factory.build(event_type)
+            line.sender.clear()
+            answer = exchange(
+                f"{event_type} for app {line.app.name!r}, signed with its secret",
+                line.sender.send(own),
+            )
+            evidence.append(answer)
+            if not answer.delivered:
+                refused_own.append((line.app.name, answer))
+            foreign = other.factory.build(event_type)
+            before = observer.snapshot() if observer is not None else None
+            forged = exchange(
+                f"{event_type} with the headers of app {line.app.name!r}, signed with the "
+                f"secret of app {other.app.name!r}",
+                line.sender.send(foreign),
+            )
+            line.sender.clear()
+            evidence.append(forged)
+            if forged.delivered:
+                effects = (
+                    observer.settled(before, foreign.event_id, expected=0)
+                    if observer is not None and before is not None
+                    else None
+                )
+                if effects != 0:
+                    accepted_other.append((line.app.name, other.app.name, forged, effects))
+    names = ", ".join(repr(line.app.name) for line in p.apps)
+    how = (
+        "Tell the apps apart by a custom header you set in each app's settings (e.g. "
+        "X-Ecwid-App: shipping), then verify with that app's client secret only."
+    )
+    if refused_own:
+        shown = "; ".join(f"app {name!r}: {a.answer}" for name, a in refused_own)
+        return Finding(
+            Verdict.FAIL,
+            f"refused events signed with their own app's secret: {shown}",
+            (
+                "Each app's events are signed with that app's client secret; a receiver that "
+                "verifies every app with one secret refuses all the others.",
+                how,
+            ),
+            tuple(evidence),
+        )
+    processed = [a for a in accepted_other if a[3] is not None]
+    if processed:
+        own_name, other_name, forged, effects = processed[0]
+        return Finding(
+            Verdict.FAIL,
+            f"processed an event for app {own_name!r} signed with the secret of app "
+            f"{other_name!r} ({forged.answer}, {effects} effects)",
+            (
+                "The receiver accepts any of its apps' secrets for any app, so a leak of one "
+                "secret lets anyone send events to every app.",
+                how,
+            ),
+            tuple(evidence),
+        )
+    if accepted_other:
+        own_name, other_name, forged, _ = accepted_other[0]
+        return Finding(
+            Verdict.WARN,
+            f"answered an event for app {own_name!r} signed with the secret of app "
+            f"{other_name!r} with {forged.answer}: cannot tell whether it was processed",
+            (_ANSWER_FIRST, how, "Give an observation hook to see whether it had an effect."),
+            tuple(evidence),
+        )
+    return Finding(
+        Verdict.PASS,
+        f"accepted each app's own events and refused the other's secret ({names})",
+        evidence=tuple(evidence),
+    )
+
+
+def _probe_type_for(p: Probes, app: EcwidApp) -> str:
+    if app.subscribes(p.probe_type):
+        return p.probe_type
+    return app.events[0]
+
+
 @dataclass(frozen=True)
 class CheckSpec:
     """One check: a stable kebab-case id, a one-line description, and its function."""
@@ -1266,6 +1378,11 @@ CHECKS: tuple[CheckSpec, ...] = (
     CheckSpec("unknown-fields", "unknown fields never cause a 5xx", check_unknown_fields),
     CheckSpec(
         "unknown-event-type", "an unknown event type never causes a 5xx", check_unknown_event_type
+    ),
+    CheckSpec(
+        "app-secrets",
+        "with several apps at one URL: each app's events verify with its own secret only",
+        check_app_secrets,
     ),
     CheckSpec(
         "malformed-body",

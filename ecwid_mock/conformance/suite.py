@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from os import PathLike
 
     from .._delivery.sender import Sender
+    from .._events.app import EcwidApp
     from .._events.factory import EventFactory
 
 __all__ = [
@@ -77,7 +78,10 @@ class ConformanceSuite:
 
     Give ``app=`` (an ASGI or WSGI app, called in-process at ``path``) or ``url`` (local
     HTTPS or live; ``verify`` is True, a CA file or an ``ssl.SSLContext``).
-    ``client_secret`` is the app's client secret the receiver verifies with. ``events`` are
+    ``client_secret`` is the app's client secret the receiver verifies with. ``apps`` are
+    several :class:`~ecwid_mock.EcwidApp` sharing the URL (each with its secret and custom
+    headers): the first one is used by every check, and ``app-secrets`` checks that each
+    app's events verify with its own secret only. ``events`` are
     the subscribed event types (names or patterns like ``"order.*"``; default all 42
     documented ones). ``observe`` returns a snapshot of the receiver's side effects (effects
     per eventId, a count, or a collection) and enables the idempotency checks; effects may
@@ -97,7 +101,8 @@ class ConformanceSuite:
         *,
         app: Callable[..., Any] | None = None,
         path: str = DEFAULT_PATH,
-        client_secret: str | bytes | Secret,
+        client_secret: str | bytes | Secret | None = None,
+        apps: Iterable[EcwidApp] | None = None,
         verify: bool | str | PathLike[str] | ssl.SSLContext = True,
         events: Iterable[str] | str | None = None,
         observe: Callable[[], object] | None = None,
@@ -144,9 +149,29 @@ class ConformanceSuite:
         from .._clock import RealClock, VirtualClock
         from .._delivery.retry import RetryPolicy
         from .._delivery.sender import Sender
+        from .._events.app import EcwidApp
         from .._events.factory import EventFactory
         from .._transports.wire import Timeouts
 
+        app_list = list(apps) if apps is not None else []
+        for item in app_list:
+            if not isinstance(item, EcwidApp):
+                raise InvalidOption(
+                    "apps", type(item).__name__, "ecwid_mock.EcwidApp values", "ConformanceSuite"
+                )
+        if app_list and (client_secret is not None or custom_headers is not None):
+            raise InvalidOption(
+                "client_secret/custom_headers",
+                "given with apps",
+                "left out: with apps= each app brings its own",
+                source="ConformanceSuite",
+            )
+        if client_secret is None:
+            if not app_list:
+                raise InvalidOption(
+                    "client_secret", None, "the app's client secret (or apps=)", "ConformanceSuite"
+                )
+            client_secret, custom_headers = app_list[0].client_secret, app_list[0].custom_headers
         secret = Secret(client_secret)
         common: dict[str, Any] = {
             "timeouts": Timeouts(
@@ -176,7 +201,29 @@ class ConformanceSuite:
         )
         observer = _checks.Observer(observe, settle=options.settle) if observe is not None else None
         self.options = options
-        self._probes = _checks.Probes(self._sender, self._factory, options, observer)
+        self._app_senders: list[Sender] = []
+        lines = []
+        for item in app_list:
+            app_options = {**common, "custom_headers": item.custom_headers}
+            if app is not None:
+                line_sender = Sender.for_app(app, path=path, app_kind=app_kind, **app_options)
+            else:
+                assert url is not None
+                line_sender = Sender(
+                    url,
+                    verify=verify,
+                    insecure_http_not_ecwid=insecure_http_not_ecwid,
+                    **app_options,
+                )
+            self._app_senders.append(line_sender)
+            line_factory = EventFactory(
+                seed=(self._factory.seed + len(lines) + 1) % 2**32,
+                store_id=self._factory.store_id,
+                client_secret=item.client_secret,
+                clock=RealClock(),
+            )
+            lines.append(_checks.AppLine(item, line_sender, line_factory))
+        self._probes = _checks.Probes(self._sender, self._factory, options, observer, lines)
         self._results: dict[str, CheckResult] = {}
         self._started = time.time()
 
@@ -243,6 +290,8 @@ class ConformanceSuite:
 
     def close(self) -> None:
         """Close connections (and the event loop of an in-process ASGI app)."""
+        for sender in self._app_senders:
+            sender.close()
         self._sender.close()
 
     def __enter__(self) -> ConformanceSuite:
