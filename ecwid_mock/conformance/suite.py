@@ -157,7 +157,7 @@ class ConformanceSuite:
         for item in app_list:
             if not isinstance(item, EcwidApp):
                 raise InvalidOption(
-                    "apps", type(item).__name__, "ecwid_mock.EcwidApp values", "ConformanceSuite"
+                    "apps", type(item).__name__, "ecwid_mock.EcwidApp values", source="apps="
                 )
         if app_list and (client_secret is not None or custom_headers is not None):
             raise InvalidOption(
@@ -169,7 +169,10 @@ class ConformanceSuite:
         if client_secret is None:
             if not app_list:
                 raise InvalidOption(
-                    "client_secret", None, "the app's client secret (or apps=)", "ConformanceSuite"
+                    "client_secret",
+                    None,
+                    "the app's client secret (or apps=)",
+                    source="ConformanceSuite",
                 )
             client_secret, custom_headers = app_list[0].client_secret, app_list[0].custom_headers
         secret = Secret(client_secret)
@@ -202,7 +205,7 @@ class ConformanceSuite:
         observer = _checks.Observer(observe, settle=options.settle) if observe is not None else None
         self.options = options
         self._app_senders: list[Sender] = []
-        lines = []
+        lines: list[_checks.AppLine] = []
         for item in app_list:
             app_options = {**common, "custom_headers": item.custom_headers}
             if app is not None:
