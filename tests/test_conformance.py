@@ -876,3 +876,52 @@ def test_pytest_items_name_a_foreign_store_in_the_failure(pytester: pytest.Pytes
     sandbox(pytester, "store_id_check")
     result = pytester.runpytest("-p", "ecwid", "--ecwid-conformance", "-k", "delivered")
     result.stdout.fnmatch_lines(["*saying 'store ID mismatch'*", "*the events carry storeId*"])
+
+
+def write_apps(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    from tests.receivers.two_apps import SECRETS
+
+    apps = []
+    for name, secret in SECRETS.items():
+        monkeypatch.setenv(f"SECRET_{name.upper()}", secret)
+        apps.append(
+            {
+                "name": name,
+                "client_secret_env": f"SECRET_{name.upper()}",
+                "custom_headers": {"X-Ecwid-App": name},
+            }
+        )
+    path = tmp_path / "apps.json"
+    path.write_text(json.dumps(apps))
+    return path
+
+
+@pytest.mark.parametrize(("name", "code"), [("two_apps", 0), ("two_apps_any_secret", 1)])
+def test_cli_apps_file(
+    name: str,
+    code: int,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.delenv("ECWID_CLIENT_SECRET", raising=False)
+    apps = write_apps(tmp_path, monkeypatch)
+    argv = ["--app", f"tests.receivers.{name}:app", "--apps", str(apps), "--settle", "0"]
+    argv += ["--observe", f"tests.receivers.{name}:observe", "--access-token", _base.ACCESS_TOKEN]
+    found, out, _ = run_cli(capsys, *argv)
+    assert found == code, out
+    assert "app-secrets" in out
+    for secret in ("conformance-test-loyalty-secret", SECRET):
+        assert secret not in out
+
+
+def test_cli_apps_file_errors_are_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    apps = write_apps(tmp_path, monkeypatch)
+    monkeypatch.delenv("SECRET_LOYALTY")
+    code, out, err = run_cli(capsys, "--app", "tests.receivers.two_apps:app", "--apps", str(apps))
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1
+    assert "invalid client_secret_env 'SECRET_LOYALTY'" in err
+    assert "app 2" in err
