@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-SUITES = ("validate", "factory", "sender", "plugin", "cli", "replay")
+SUITES = ("validate", "factory", "sender", "plugin", "cli", "replay", "conformance")
 
 
 def _run_suite(name: str, quick: bool) -> list[dict[str, Any]]:

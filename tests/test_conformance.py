@@ -289,6 +289,27 @@ def test_apps_and_a_client_secret_are_not_both_given() -> None:
         ConformanceSuite(app=fresh_receiver("two_apps"), apps=APPS, client_secret=SECRET)
 
 
+@pytest.mark.parametrize(("deduplicates", "verdict"), [(True, PASS), (False, FAIL)])
+def test_effects_that_land_after_the_answer_are_seen_in_the_shared_window(
+    deduplicates: bool, verdict: Verdict
+) -> None:
+    module = importlib.import_module("tests.receivers.processes_later")
+
+    class Later(module.ProcessesLater):  # type: ignore[misc, name-defined]
+        def work(self, payload: dict[str, Any]) -> None:
+            if not deduplicates:
+                self.seen.clear()
+            super().work(payload)
+
+    app = Later()
+    report = check(app, settle=0.3, checks=["idempotency", "replay-tampered"])
+    for worker in app.workers:
+        worker.join()
+    assert report["idempotency"].verdict is verdict, report.format_table()
+    if deduplicates:
+        assert report["replay-tampered"].verdict is PASS
+
+
 def test_out_of_order_recovery_on_retry_passes_and_says_so() -> None:
     class RecoversOnRetry(_base.Receiver):
         """Fails an update of an unknown order, but accepts Ecwid's retry once it exists."""

@@ -184,6 +184,23 @@ class AppLine:
 
 
 @dataclass(frozen=True)
+class _Tampered:
+    """The replay-tampered scenario: the original, the changed copy, and their effects."""
+
+    first: Exchange
+    second: Exchange | None
+    first_effects: int
+    effects: int | None
+
+
+@dataclass(frozen=True)
+class _Stale:
+    answer: Exchange
+    days: int
+    effects: int | None
+
+
+@dataclass(frozen=True)
 class _Duplicates:
     """The idempotency scenario's outcome (shared with replay-tampered)."""
 
@@ -263,6 +280,9 @@ class Probes:
         self._traffic_effects: int | None = None
         self._forged: dict[str, Exchange] = {}
         self._forged_effects: dict[str, int] = {}
+        self._tampered: _Tampered | None = None
+        self._stale: _Stale | None = None
+        self._shared_done = False
         self._duplicates: _Duplicates | None = None
 
     # -- plumbing ----------------------------------------------------------------------
@@ -343,7 +363,7 @@ class Probes:
     def forged(self, mode: str) -> Exchange:
         """The answer to the probe event signed in ``mode`` (all modes are sent together)."""
         with self._lock:
-            if not self._forged:
+            if not self._forged and not self._settle_together():
                 self._send_forged()
             return self._forged[mode]
 
@@ -438,9 +458,133 @@ class Probes:
     def duplicates(self) -> _Duplicates:
         """The same event twice in a row, then another twice at once, with effects counted."""
         with self._lock:
-            if self._duplicates is None:
+            if self._duplicates is None and not self._settle_together():
                 self._duplicates = self._run_duplicates()
+            assert self._duplicates is not None
             return self._duplicates
+
+    def tampered(self) -> _Tampered:
+        """A valid event, then the same eventId and signature over a changed body."""
+        with self._lock:
+            if self._tampered is None and not self._settle_together():
+                self._tampered = self._run_tampered()
+            assert self._tampered is not None
+            return self._tampered
+
+    def stale(self) -> _Stale:
+        """A validly signed event created days ago, with its effects when they can be seen."""
+        with self._lock:
+            if self._stale is None and not self._settle_together():
+                self._stale = self._run_stale()
+            assert self._stale is not None
+            return self._stale
+
+    def _run_tampered(self) -> _Tampered:
+        observer = self.observer
+        original = self.build(self.probe_type)
+        before = observer.snapshot() if observer else None
+        _, first = self.send(original, f"{original.event_type} (valid signature)")
+        first_effects = (
+            observer.wait_for(before, original.event_id, at_least=1)
+            if observer is not None and before is not None
+            else 0
+        )
+        if not first.delivered and first_effects <= 0:
+            return _Tampered(first, None, first_effects, None)
+        copy = self.factory.tamper(original)
+        _, second = self.send(copy, _TAMPERED_SENT)
+        effects = None
+        if observer is not None and before is not None and first_effects > 0:
+            effects = observer.settled(before, original.event_id, expected=first_effects)
+        return _Tampered(first, second, first_effects, effects)
+
+    def _run_stale(self) -> _Stale:
+        event, days = self._stale_event()
+        observer = self.observer if self.observable else None
+        before = observer.snapshot() if observer is not None else None
+        _, answer = self.send(event, _stale_sent(event, days))
+        effects = None
+        if answer.delivered and observer is not None and before is not None:
+            effects = observer.settled(before, event.event_id, expected=0)
+        return _Stale(answer, days, effects)
+
+    def _stale_event(self) -> tuple[Event, int]:
+        event = self.build(self.probe_type, signature="stale")
+        return event, max(0, int(time.time()) - event.event_created) // 86_400
+
+    def _settle_together(self) -> bool:
+        """Send every probe whose effects need a settle window, then wait one window for all.
+
+        Possible when the hook counts effects per eventId (each probe has its own) and showed
+        the valid traffic's effects; otherwise each scenario waits on its own. True when done.
+        """
+        if self._shared_done:
+            return True
+        observer = self.observer
+        if observer is None or not self.observable:
+            return False
+        before = observer.snapshot()
+        if before.per_event is None:
+            return False
+        self._shared_done = True
+        kind = self.probe_type
+        repeated, original = self.build(kind), self.build(kind)
+        stale, days = self._stale_event()
+        forged = {mode: self.build(kind, signature=mode) for mode in FORGED_MODES}
+        _, one = self.send(repeated, f"{kind} (valid signature)")
+        _, first = self.send(original, f"{kind} (valid signature)")
+        for mode, event in forged.items():
+            self._forged[mode] = self.send(event, f"{kind} with signature mode {mode!r}")[1]
+        _, stale_answer = self.send(stale, _stale_sent(stale, days))
+        deadline = time.monotonic() + observer.settle
+        while True:  # the first effects, early once both show
+            snap = observer.snapshot()
+            once = observer.count(before, snap, repeated.event_id)
+            first_effects = observer.count(before, snap, original.event_id)
+            if (once > 0 and first_effects > 0) or time.monotonic() >= deadline:
+                break
+            time.sleep(_POLL_SECONDS)
+        again: Exchange | None = None
+        pair: list[Delivery] = []
+        second_event = self.build(kind)
+        if once > 0:
+            _, again = self.send(repeated, "the same event again (same body and eventId)")
+            self.sender.clear()
+            pair = self.sender.send(second_event, times=2, concurrently=True)
+            self.sender.clear()
+        second: Exchange | None = None
+        if first.delivered or first_effects > 0:
+            _, second = self.send(self.factory.tamper(original), _TAMPERED_SENT)
+        deadline = time.monotonic() + observer.settle
+        while time.monotonic() < deadline:  # one window in which every late effect can land
+            time.sleep(min(_POLL_SECONDS * 5, max(0.0, deadline - time.monotonic())))
+        after = observer.snapshot()
+
+        def effects(event: Event) -> int:
+            return observer.count(before, after, event.event_id)
+
+        for mode, event in forged.items():
+            if self._forged[mode].delivered:
+                self._forged_effects[mode] = effects(event)
+        self._stale = _Stale(stale_answer, days, effects(stale) if stale_answer.delivered else None)
+        self._tampered = _Tampered(
+            first, second, first_effects, effects(original) if first_effects > 0 else None
+        )
+        if once <= 0:
+            self._duplicates = _Duplicates(once, None, None, (one,))
+        else:
+            assert again is not None
+            self._duplicates = _Duplicates(
+                once,
+                effects(repeated),
+                effects(second_event),
+                (
+                    one,
+                    again,
+                    *(exchange(f"another {kind}, twice at once", d) for d in pair),
+                ),
+            )
+        return True
 
     def _run_duplicates(self) -> _Duplicates:
         observer = self.observer
@@ -841,23 +985,25 @@ _WHAT_TO_DO = (
 )
 
 
+def _stale_sent(event: Event, days: int) -> str:
+    return f"{event.event_type} created {days} days ago (valid signature)"
+
+
+_TAMPERED_SENT = "the same eventId and signature with changed data"
+
+
 def check_replay_stale(p: Probes) -> Finding:
-    event = p.build(p.probe_type, signature="stale")
-    days = max(0, int(time.time()) - event.event_created) // 86_400
-    observer = p.observer if p.observable else None
-    before = observer.snapshot() if observer is not None else None
-    _, answer = p.send(event, f"{event.event_type} created {days} days ago (valid signature)")
-    if answer.delivered and observer is not None and before is not None:
-        effects = observer.settled(before, event.event_id, expected=0)
-        if effects == 0:
-            return Finding(
-                Verdict.PASS,
-                f"answered an event created {days} days ago with {answer.answer} but did not "
-                f"process it (no effect within {p.options.settle:g} s)",
-                (_ANSWER_FIRST,),
-                (answer,),
-                {"age_days": days, "effects": 0},
-            )
+    stale = p.stale()
+    answer, days = stale.answer, stale.days
+    if answer.delivered and stale.effects == 0:
+        return Finding(
+            Verdict.PASS,
+            f"answered an event created {days} days ago with {answer.answer} but did not "
+            f"process it (no effect within {p.options.settle:g} s)",
+            (_ANSWER_FIRST,),
+            (answer,),
+            {"age_days": days, "effects": 0},
+        )
     if answer.delivered:
         return Finding(
             Verdict.WARN,
@@ -885,24 +1031,14 @@ def check_replay_stale(p: Probes) -> Finding:
 
 
 def check_replay_tampered(p: Probes) -> Finding:
-    observer = p.observer
-    original = p.build(p.probe_type)
-    before = observer.snapshot() if observer else None
-    _, first = p.send(original, f"{original.event_type} (valid signature)")
-    first_effects = (
-        observer.wait_for(before, original.event_id, at_least=1)
-        if observer is not None and before is not None
-        else 0
-    )
-    if not first.delivered and first_effects <= 0:
+    scenario = p.tampered()
+    first, second, first_effects = scenario.first, scenario.second, scenario.first_effects
+    if second is None:
         gate = p.gate() or Gate("delivered-codes", f"{first.sent} got {first.answer}")
         return gate.skip("a delivery the receiver accepts", (first,))
-    with p._lock:
-        copy = p.factory.tamper(original)
-    _, second = p.send(copy, "the same eventId and signature with changed data")
     evidence = (first, second)
-    if observer is not None and before is not None and first_effects > 0:
-        effects = observer.settled(before, original.event_id, expected=first_effects)
+    effects = scenario.effects
+    if effects is not None:
         if effects <= first_effects:
             return Finding(
                 Verdict.PASS,
