@@ -6,7 +6,9 @@ The items run against the target the plugin is configured for (``ecwid_url``, ``
 however the items are selected. A check that fails fails its item; a skip skips it; a
 warning passes with an :class:`~ecwid_mock.conformance.ConformanceWarning`.
 
-To enable the idempotency checks, define a fixture ``ecwid_observe`` (in conftest.py) that
+Several apps at one URL: define a fixture ``ecwid_apps`` returning a list of
+:class:`~ecwid_mock.EcwidApp`; the first is used by every check and ``app-secrets`` checks
+each one. To enable the idempotency checks, define a fixture ``ecwid_observe`` (in conftest.py) that
 returns a callable giving a snapshot of the receiver's side effects: effects per eventId (a
 dict), a count, or a collection. The plugin module wires this in with two hooks; this module
 holds the work, and imports ecwid-mock's heavy parts only when the items run.
@@ -141,8 +143,17 @@ def _build_suite(request: pytest.FixtureRequest) -> ConformanceSuite:
         observe = None
     raw_events, where = _setting(config, "events")
     events = select_event_types(raw_events, source=where) if raw_events else None
+    try:
+        apps = request.getfixturevalue("ecwid_apps")
+    except pytest.FixtureLookupError:
+        apps = None
+    auth: dict[str, Any] = (
+        {"apps": apps}
+        if apps is not None
+        else {"client_secret": request.getfixturevalue("ecwid_client_secret")}
+    )
     options: dict[str, Any] = {
-        "client_secret": request.getfixturevalue("ecwid_client_secret"),
+        **auth,
         "events": events,
         "observe": observe,
         "access_token": os.environ.get(ACCESS_TOKEN_ENV) or None,

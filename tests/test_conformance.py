@@ -946,3 +946,19 @@ def test_cli_apps_file_errors_are_one_line(
     assert err.count("\n") == 1
     assert "invalid client_secret_env 'SECRET_LOYALTY'" in err
     assert "app 2" in err
+
+
+def test_pytest_items_take_several_apps_from_an_ecwid_apps_fixture(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ECWID_ACCESS_TOKEN", _base.ACCESS_TOKEN)
+    sandbox(pytester, "two_apps")
+    conftest = pytester.path / "conftest.py"
+    conftest.write_text(
+        conftest.read_text()
+        + "\n\n@pytest.fixture(scope='session')\ndef ecwid_apps():\n"
+        + "    from tests.receivers.two_apps import APPS\n    return APPS\n"
+    )
+    result = pytester.runpytest("-p", "ecwid", "--ecwid-conformance", "-v", "-k", "app-secrets")
+    result.assert_outcomes(passed=1, deselected=len(CHECK_IDS))
+    result.stdout.fnmatch_lines(["*ecwid-conformance::app-secrets PASSED*"])
