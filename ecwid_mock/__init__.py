@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from ._delivery.sender import AsyncSender, Sender
     from ._delivery.url import check_webhook_url
     from ._delivery.verdict import ERROR_KINDS, Judgement, judge
+    from ._events.app import EcwidApp
     from ._events.event import Event
     from ._events.factory import DELETE, EventFactory
     from ._events.signature_modes import SIGNATURE_MODES
@@ -71,6 +72,7 @@ __all__ = [
     "DeliverySummary",
     "DriftFinding",
     "DriftReport",
+    "EcwidApp",
     "EcwidMockError",
     "EcwidStore",
     "Event",
@@ -129,6 +131,7 @@ _LAZY = {
     "Outcome": "_delivery.record",
     "DELETE": "_events.factory",
     "EventFactory": "_events.factory",
+    "EcwidApp": "_events.app",
     "SIGNATURE_MODES": "_events.signature_modes",
     "TEST_CLIENT_SECRET": "_events.signing",
     "MockEcwid": "_mock_ecwid",

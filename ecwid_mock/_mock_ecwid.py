@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from ._delivery.bulk import AsyncBulkRun, BulkRun
     from ._delivery.record import Delivery
     from ._delivery.sender import AsyncSender, Sender
+    from ._events.app import EcwidApp
     from ._events.event import Event
     from ._events.factory import EventFactory
     from ._servers.store import EcwidStore
@@ -68,6 +69,8 @@ class MockEcwid:
         self.cassette: Any = None
         if store is not None:
             self.attach_store(store)
+        self.app: EcwidApp | None = None  # set on the views made by as_app()
+        self._views: list[MockEcwid] = []
 
     @classmethod
     def for_app(
@@ -195,6 +198,35 @@ class MockEcwid:
             ]
             raise DeliveryAssertionError("\n".join(lines))
 
+    def as_app(self, app: EcwidApp) -> MockEcwid:
+        """This mock Ecwid delivering for another app at the same URL, as Ecwid does when
+        several apps register one webhook URL: events signed with ``app``'s client secret,
+        sent with its custom headers, only of the types it subscribes to. Same store, clock
+        and delivery log; its own senders (Ecwid retries and blocks each app on its own).
+        Closed with this one."""
+        import hashlib
+
+        from ._events.app import EcwidApp
+        from ._events.factory import EventFactory
+
+        if not isinstance(app, EcwidApp):
+            raise InvalidOption(
+                "app", type(app).__name__, "an ecwid_mock.EcwidApp", source="as_app()"
+            )
+        digest = hashlib.sha256(f"{self.factory.seed}:{app.name}".encode()).digest()
+        factory = EventFactory(
+            seed=int.from_bytes(digest[:4], "big"),
+            store_id=self.factory.store_id,
+            client_secret=app.client_secret,
+            clock=self.factory.clock,
+        )
+        options = {**self._options, "custom_headers": app.custom_headers}
+        view = MockEcwid(self.url, factory=factory, clock=self.clock, **options)
+        view.deliveries = self.deliveries
+        view.app = app
+        self._views.append(view)
+        return view
+
     # -- the senders, created on first use and sharing one core ------------------------------
 
     @property
@@ -236,6 +268,13 @@ class MockEcwid:
                 )
             return event
         if isinstance(event, str):
+            if self.app is not None and not self.app.subscribes(event):
+                raise InvalidOption(
+                    "event type",
+                    event,
+                    f"one that app {self.app.name!r} subscribes to (Ecwid sends it no other)",
+                    source="as_app()",
+                )
             options: dict[str, Any] = {}
             if overrides is not None:
                 options["overrides"] = overrides
@@ -476,11 +515,15 @@ class MockEcwid:
 
     def close(self) -> None:
         """Close the sync sender's connections (an async sender is closed by :meth:`aclose`)."""
+        for view in self._views:
+            view.close()
         if self._sender is not None:
             self._sender.close()
 
     async def aclose(self) -> None:
         """Close the async sender's connections."""
+        for view in self._views:
+            await view.aclose()
         if self._async_sender is not None:
             await self._async_sender.aclose()
 

@@ -41,6 +41,7 @@ class Settings(NamedTuple):
     seed: int = 0
     transport: str = "inprocess"
     app: str | None = None
+    clock_start: float | None = None  # None: the wall clock when each test starts
     origins: Mapping[str, str] = MappingProxyType({})
 
     @property
@@ -133,8 +134,13 @@ def _check(name: str, value: Any, source: str) -> Any:
                 "ecwid_app", value, "a dotted path like 'myproject.app:app'", source=source
             )
         return value.strip()
+    if name == "clock_start":
+        from ._clock import parse_start
+
+        text = str(value).strip()
+        return None if text.lower() == "now" else parse_start(text, source=source)
     raise InvalidOption(
-        "setting", name, "one of url, client_secret, store_id, seed, transport, app"
+        "setting", name, "one of url, client_secret, store_id, seed, transport, app, clock_start"
     )
 
 

@@ -6,7 +6,9 @@ The items run against the target the plugin is configured for (``ecwid_url``, ``
 however the items are selected. A check that fails fails its item; a skip skips it; a
 warning passes with an :class:`~ecwid_mock.conformance.ConformanceWarning`.
 
-To enable the idempotency checks, define a fixture ``ecwid_observe`` (in conftest.py) that
+Several apps at one URL: define a fixture ``ecwid_apps`` returning a list of
+:class:`~ecwid_mock.EcwidApp`; the first is used by every check and ``app-secrets`` checks
+each one. To enable the idempotency checks, define a fixture ``ecwid_observe`` (in conftest.py) that
 returns a callable giving a snapshot of the receiver's side effects: effects per eventId (a
 dict), a count, or a collection. The plugin module wires this in with two hooks; this module
 holds the work, and imports ecwid-mock's heavy parts only when the items run.
@@ -60,12 +62,35 @@ def add_items(session: pytest.Session, config: pytest.Config, items: list[pytest
     from ecwid_mock.conformance import CHECKS
 
     config.addinivalue_line("markers", MARKER)
-    group = ConformanceGroup.from_parent(session, name=GROUP, nodeid=GROUP)
+    home = _home(session, items)
+    nodeid = f"{home.nodeid}/{GROUP}" if home.nodeid else GROUP
+    group = ConformanceGroup.from_parent(home, name=GROUP, nodeid=nodeid)
     for check_id in CHECKS:
         item = ConformanceItem.from_parent(group, name=check_id, callobj=_runner(check_id))
         item.check_id = check_id
         item.add_marker("ecwid_conformance")
         items.append(item)
+
+
+def _home(session: pytest.Session, items: list[pytest.Item]) -> pytest.Collector:
+    """Where the items go: the shallowest collected directory that sees a user's ``ecwid_app``
+    fixture (a tests/conftest.py, a nested package's), else the session (a root conftest,
+    the ini setting or a URL). Items there see that conftest's fixtures as its tests do."""
+    manager = session._fixturemanager
+    directories: dict[str, pytest.Directory] = {}
+    for item in items:
+        for node in item.listchain():
+            if isinstance(node, pytest.Directory):
+                directories.setdefault(node.nodeid, node)
+    for node in sorted(directories.values(), key=lambda n: len(n.listchain())):
+        definitions = manager.getfixturedefs("ecwid_app", node) or ()
+        if definitions and not _is_plugins(definitions[-1].func):
+            return session if node.nodeid in ("", ".") else node
+    return session
+
+
+def _is_plugins(func: object) -> bool:
+    return getattr(func, "__module__", "") == "pytest_ecwid.plugin"
 
 
 def _runner(check_id: str) -> Callable[[pytest.FixtureRequest], None]:
@@ -118,25 +143,56 @@ def _build_suite(request: pytest.FixtureRequest) -> ConformanceSuite:
         observe = None
     raw_events, where = _setting(config, "events")
     events = select_event_types(raw_events, source=where) if raw_events else None
+    try:
+        apps = request.getfixturevalue("ecwid_apps")
+    except pytest.FixtureLookupError:
+        apps = None
+    auth: dict[str, Any] = (
+        {"apps": apps}
+        if apps is not None
+        else {"client_secret": request.getfixturevalue("ecwid_client_secret")}
+    )
     options: dict[str, Any] = {
-        "client_secret": request.getfixturevalue("ecwid_client_secret"),
+        **auth,
         "events": events,
         "observe": observe,
         "access_token": os.environ.get(ACCESS_TOKEN_ENV) or None,
         "seed": settings.seed if "seed" in settings.origins else None,
+        "store_id": request.getfixturevalue("ecwid_store_id"),
         "label": settings.app,
         **{name: _seconds(config, name) for name in _DEFAULTS},
     }
     if settings.transport == "inprocess":
-        return ConformanceSuite(
-            app=request.getfixturevalue("ecwid_app"), path=settings.path, **options
-        )
+        seen = request.session._fixturemanager.getfixturedefs("ecwid_app", request.node)
+        if settings.app is None and (not seen or _is_plugins(seen[-1].func)):
+            pytest.fail(_no_app(config), pytrace=False)
+        from ecwid_mock._transports.apps import app_kind
+
+        app = request.getfixturevalue("ecwid_app")
+        app_kind(app, source="the ecwid_app fixture")
+        return ConformanceSuite(app=app, path=settings.path, **options)
     if settings.transport == "https":
         server = request.getfixturevalue("ecwid_https_server")
         return ConformanceSuite(
             server.url + settings.path, verify=server.client_ssl_context(), **options
         )
     return ConformanceSuite(settings.url, **options)
+
+
+def _no_app(config: pytest.Config) -> str:
+    """Which fixture was looked for, and where."""
+    conftests = sorted(
+        os.path.relpath(str(getattr(plugin, "__file__", "")), config.rootpath)
+        for plugin in config.pluginmanager.get_plugins()
+        if str(getattr(plugin, "__file__", "")).endswith("conftest.py")
+    )
+    looked = ", ".join(conftests) if conftests else "none were found"
+    return (
+        "ecwid-mock conformance: no receiver app. Looked for a fixture named `ecwid_app` in "
+        f"the conftest.py files of the collected tests ({looked}) and for the ecwid_app ini "
+        "setting. Define `ecwid_app` (returning your ASGI or WSGI app) in a conftest.py next "
+        "to or above your tests, set `ecwid_app = myproject.app:app`, or set `ecwid_url`."
+    )
 
 
 def _setting(config: pytest.Config, name: str) -> tuple[str | None, str]:

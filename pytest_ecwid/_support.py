@@ -17,9 +17,11 @@ from ecwid_mock._events.signing import Secret
 from ecwid_mock._settings import Settings, Source, load_app, resolve_settings
 
 __all__ = [
+    "checked_app",
     "configured_app",
     "failure_section",
     "https_server_for",
+    "make_clock",
     "make_factory",
     "make_mock_ecwid",
     "seed_for",
@@ -27,8 +29,8 @@ __all__ = [
     "settings_for_test",
 ]
 
-_NAMES = ("url", "client_secret", "store_id", "seed", "transport", "app")
-_CLI = ("url", "client_secret", "seed", "transport")
+_NAMES = ("url", "client_secret", "store_id", "seed", "transport", "app", "clock_start")
+_CLI = ("url", "client_secret", "store_id", "seed", "transport", "clock_start")
 _MARKER_LABEL = "@pytest.mark.ecwid"
 
 
@@ -111,7 +113,25 @@ def failure_section(item: pytest.Item, base: Settings) -> str:
     mock = item.funcargs.get("ecwid")  # type: ignore[attr-defined]
     if mock is not None:
         lines += ["deliveries:", mock.deliveries.describe()]
+        lines += app_tracebacks(mock.deliveries)
     return "\n".join(lines)
+
+
+def app_tracebacks(deliveries: Any, *, limit: int = 3) -> list[str]:
+    """The tracebacks of an in-process app that raised while answering (the first ``limit``)."""
+    lines: list[str] = []
+    shown = 0
+    for delivery in deliveries:
+        for attempt in delivery.attempts:
+            if attempt.app_error and shown < limit:
+                shown += 1
+                event = delivery.event
+                lines.append(
+                    f"the receiver raised on {event.event_type} {event.event_id} "
+                    f"(attempt {attempt.number}):"
+                )
+                lines += ["  " + line for line in attempt.app_error.rstrip().splitlines()]
+    return lines
 
 
 def _node_from_here(item: pytest.Item) -> str:
@@ -138,6 +158,19 @@ def configured_app(settings: Settings) -> Any:
         pytest.fail(str(exc), pytrace=False)
 
 
+def checked_app(app: Any) -> Any:
+    """``app`` if it is an ASGI or WSGI app; else one failure line (a factory, say)."""
+    from ecwid_mock._transports.apps import app_kind
+
+    try:
+        app_kind(app, source="the ecwid_app fixture")
+    except ValueError as exc:
+        problem = f"ecwid-mock: {exc}"
+    else:
+        return app
+    pytest.fail(problem, pytrace=False)
+
+
 def https_server_for(app: Any, servers: dict[int, tuple[Any, Any]]) -> Any:
     """One started ``LocalHTTPSServer`` per app for the whole session.
 
@@ -151,6 +184,16 @@ def https_server_for(app: Any, servers: dict[int, tuple[Any, Any]]) -> Any:
         server.start()
         entry = servers[id(app)] = (app, server)
     return entry[1]
+
+
+def make_clock(settings: Settings) -> Any:
+    """The test's virtual clock: at the ``ecwid_clock_start`` setting, else at the wall clock
+    (so that a receiver with a replay window accepts the events)."""
+    from ecwid_mock import VirtualClock
+    from ecwid_mock._clock import now_start
+
+    start = settings.clock_start
+    return VirtualClock(start if start is not None else now_start())
 
 
 def make_factory(
@@ -183,7 +226,7 @@ def make_mock_ecwid(
 
     if settings.transport == "inprocess":
         return MockEcwid.for_app(
-            fixture("ecwid_app"),
+            checked_app(fixture("ecwid_app")),
             path=settings.path,
             factory=factory,
             clock=clock,

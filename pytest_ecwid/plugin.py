@@ -25,9 +25,12 @@ HELP = {
     "seed": "base seed; each test's seed is derived from it and the test id (default 0)",
     "transport": "inprocess, https or live (default: live for a full URL, else inprocess)",
     "app": "dotted path of the receiver's ASGI or WSGI app, e.g. myproject.app:app",
+    "clock_start": "where each test's ecwid_clock starts: now (default, the wall clock), UNIX "
+    "seconds or ISO 8601 such as 2024-09-04T00:00:00Z",
 }
 MARKER = (
-    "ecwid(*, url=None, transport=None, client_secret=None, store_id=None, seed=None, app=None): "
+    "ecwid(*, url=None, transport=None, client_secret=None, store_id=None, seed=None, app=None, "
+    "clock_start=None): "
     "per-test ecwid-mock settings, overriding command line, environment and ini."
 )
 CASSETTE_MARKER = (
@@ -43,7 +46,7 @@ _SETTINGS = pytest.StashKey["Settings"]()
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("ecwid", "Ecwid webhook testing (ecwid-mock)")
-    for name in ("url", "client_secret", "seed", "transport"):
+    for name in ("url", "client_secret", "store_id", "seed", "transport", "clock_start"):
         flag = "--ecwid-" + name.replace("_", "-")
         group.addoption(flag, dest=f"ecwid_{name}", default=None, help=HELP[name])
     for name, text in HELP.items():
@@ -122,11 +125,13 @@ def ecwid_seed(ecwid_settings: Settings, request: pytest.FixtureRequest) -> int:
 
 
 @pytest.fixture
-def ecwid_clock() -> VirtualClock:
-    """Scope: function. Type: ``ecwid_mock.VirtualClock``. Default: a clock at a fixed start."""
-    from ecwid_mock import VirtualClock
+def ecwid_clock(ecwid_settings: Settings) -> VirtualClock:
+    """Scope: function. Type: ``ecwid_mock.VirtualClock``. Default: starts at the wall clock
+    (to the second); ``ecwid_clock_start`` (ini, ``--ecwid-clock-start``, marker) pins it."""
+    from ._support import make_clock
 
-    return VirtualClock()
+    clock: VirtualClock = make_clock(ecwid_settings)
+    return clock
 
 
 @pytest.fixture

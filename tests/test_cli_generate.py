@@ -6,6 +6,7 @@ import io
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,8 @@ from ecwid_mock._cli.generate import parse_assignment
 from ecwid_mock._events.factory import TEST_CLIENT_SECRET
 
 SECRET = "cli-s3cr3t"
+START = 1_725_408_000  # --clock-start pins eventCreated, so the bytes can be compared
+PINNED = ["--clock-start", str(START)]
 
 
 @pytest.fixture(autouse=True)
@@ -38,12 +41,12 @@ def feed(monkeypatch: pytest.MonkeyPatch, data: bytes) -> None:
 
 
 def test_generate_writes_signed_json_lines(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(["generate", "order.updated", "-n", "3", "--seed", "7"], capsys)
+    code, out, err = run(["generate", "order.updated", "-n", "3", "--seed", "7", *PINNED], capsys)
     assert code == 0
     assert err == ""
     lines = out.splitlines()
     assert len(lines) == 3
-    factory = EventFactory(seed=7)
+    factory = EventFactory(seed=7, start=START)
     expected = [factory.build("order.updated").body.decode() for _ in range(3)]
     assert lines == expected
     for line in lines:
@@ -53,23 +56,23 @@ def test_generate_writes_signed_json_lines(capsys: pytest.CaptureFixture[str]) -
 def test_generate_without_seed_prints_the_seed_to_replay(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    code, out, err = run(["generate", "customer.created"], capsys)
+    code, out, err = run(["generate", "customer.created", *PINNED], capsys)
     assert code == 0
     seed = int(err.split("seed ")[1].split()[0])
-    _, replay, _ = run(["generate", "customer.created", "--seed", str(seed)], capsys)
+    _, replay, _ = run(["generate", "customer.created", "--seed", str(seed), *PINNED], capsys)
     assert replay == out
 
 
 def test_generate_with_headers(capsys: pytest.CaptureFixture[str]) -> None:
     args = ["generate", "order.created", "--seed", "3", "--with-headers", "--client-secret", SECRET]
-    code, out, _ = run(args, capsys)
+    code, out, _ = run([*args, *PINNED], capsys)
     assert code == 0
     line = json.loads(out)
     assert list(line) == ["headers", "query", "body"]
     assert line["query"] == {"eventtype": "order.created"}
     assert line["headers"]["Content-Type"] == "application/json; charset=UTF-8"
     body = json.dumps(line["body"], separators=(",", ":"), ensure_ascii=False)
-    assert body == EventFactory(seed=3).build("order.created").body.decode()
+    assert body == EventFactory(seed=3, start=START).build("order.created").body.decode()
     assert verify_signature(body, line["headers"]["X-Ecwid-Webhook-Signature"], SECRET)
 
 
@@ -77,10 +80,34 @@ def test_generate_secret_from_the_environment(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("ECWID_CLIENT_SECRET", SECRET)
-    _, out, err = run(["generate", "product.created", "--seed", "1"], capsys)
-    event = EventFactory(seed=1, client_secret=SECRET).build("product.created")
+    _, out, err = run(["generate", "product.created", "--seed", "1", *PINNED], capsys)
+    event = EventFactory(seed=1, client_secret=SECRET, start=START).build("product.created")
     assert out.strip() == event.body.decode()
     assert SECRET not in out + err
+
+
+def test_generate_dates_events_from_now_by_default(capsys: pytest.CaptureFixture[str]) -> None:
+    before = int(time.time())
+    _, out, _ = run(["generate", "order.created", "-n", "3", "--seed", "1"], capsys)
+    created = [json.loads(line)["eventCreated"] for line in out.splitlines()]
+    assert before <= created[0] <= int(time.time())
+    assert created == sorted(created)
+
+
+@pytest.mark.parametrize("when", [str(START), "2024-09-04T00:00:00Z", "2024-09-04T02:00:00+02:00"])
+def test_generate_clock_start_pins_event_created(
+    when: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, out, _ = run(["generate", "order.created", "--seed", "1", "--clock-start", when], capsys)
+    assert json.loads(out)["eventCreated"] == START
+
+
+def test_generate_bad_clock_start_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["generate", "order.created", "--clock-start", "yesterday"], capsys)
+    assert code == 2
+    assert out == ""
+    assert "'yesterday' (from --clock-start)" in err
+    assert len(err.strip().splitlines()) == 1
 
 
 def test_generate_default_secret_is_the_test_secret(capsys: pytest.CaptureFixture[str]) -> None:
@@ -378,7 +405,7 @@ def test_console_script_pipeline() -> None:
     script = Path(sys.executable).with_name("ecwid-mock")
     command = [str(script)] if script.exists() else [sys.executable, "-m", "ecwid_mock"]
     generated = subprocess.run(
-        [*command, "generate", "order.created", "--seed", "9", "--client-secret", SECRET],
+        [*command, "generate", "order.created", "--seed", "9", "--client-secret", SECRET, *PINNED],
         capture_output=True,
         check=True,
     )
@@ -388,7 +415,7 @@ def test_console_script_pipeline() -> None:
         capture_output=True,
         check=True,
     )
-    expected = EventFactory(seed=9, client_secret=SECRET).build("order.created")
+    expected = EventFactory(seed=9, client_secret=SECRET, start=START).build("order.created")
     assert generated.stdout == expected.body + b"\n"
     assert signed.stdout.decode().strip() == expected.signature
     verified = subprocess.run(

@@ -174,3 +174,78 @@ def test_a_missing_secret_is_exit_2(
     monkeypatch.delenv("ECWID_CLIENT_SECRET", raising=False)
     assert main(["send", "order.created", "--url", "https://example.com/h"]) == 2
     assert "no client secret" in capsys.readouterr().err
+
+
+def apps_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **events: list[str]) -> Path:
+    from tests.receivers.two_apps import SECRETS
+
+    apps = []
+    for name, secret in SECRETS.items():
+        monkeypatch.setenv(f"APP_SECRET_{name.upper()}", secret)
+        app: dict[str, Any] = {
+            "name": name,
+            "client_secret_env": f"APP_SECRET_{name.upper()}",
+            "custom_headers": {"X-Ecwid-App": name},
+        }
+        if name in events:
+            app["events"] = events[name]
+        apps.append(app)
+    path = tmp_path / "apps.json"
+    path.write_text(json.dumps(apps))
+    return path
+
+
+@pytest.mark.parametrize(("receiver_name", "code"), [("two_apps", 0), ("two_apps_one_secret", 1)])
+def test_send_as_several_apps_to_one_url(
+    receiver_name: str,
+    code: int,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import importlib
+
+    target = type(importlib.import_module(f"tests.receivers.{receiver_name}").app)()
+    apps = apps_file(tmp_path, monkeypatch)
+    certificates = TestCertificates()
+    with LocalHTTPSServer(target, certificates=certificates) as running:
+        found = main(
+            [
+                "send",
+                "order.created",
+                "--count",
+                "2",
+                "--url",
+                running.url + "/hook",
+                "--cacert",
+                str(certificates.ca_pem_path),
+                "--apps",
+                str(apps),
+                "--seed",
+                "1",
+                "--json",
+            ]
+        )
+    certificates.cleanup()
+    out = capsys.readouterr().out
+    report = json.loads(out)
+    assert found == code
+    delivered = {
+        name: r["summary"]["outcomes"].get("delivered", 0) for name, r in report["apps"].items()
+    }
+    assert delivered == (
+        {"shipping": 2, "loyalty": 2} if code == 0 else {"shipping": 2, "loyalty": 0}
+    )
+    assert sum(target.effects.values()) == sum(delivered.values())
+    assert "conformance-test-loyalty-secret" not in out
+
+
+def test_send_apps_skip_an_app_that_does_not_subscribe(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    apps = apps_file(tmp_path, monkeypatch, shipping=["order.*"], loyalty=["customer.*"])
+    code = main(
+        ["send", "product.created", "--url", "https://127.0.0.1:1/hook", "--apps", str(apps)]
+    )
+    assert code == 2
+    assert "no app in --apps subscribes to product.created" in capsys.readouterr().err

@@ -34,16 +34,13 @@ PASS, FAIL, WARN, SKIP = Verdict.PASS, Verdict.FAIL, Verdict.WARN, Verdict.SKIP
 SECRET = _base.CLIENT_SECRET
 SLOW_AFTER = 0.02  # the slow receiver answers after 0.05 s: above this, by construction
 
-# The checks that cannot judge a receiver which refuses (or redirects) every valid event;
-# they are skipped and point at the check that owns the defect.
-BLOCKED = {
-    "delivered-codes": SKIP,
-    "replay-stale": SKIP,
-    "replay-tampered": SKIP,
-    "idempotency": SKIP,
-    "out-of-order": SKIP,
-    "unknown-fields": SKIP,
-}
+
+def blocked_by(owner: str) -> dict[str, Verdict]:
+    """A receiver that accepts no valid event: its owner fails, every other check skips."""
+    skipped = dict.fromkeys((c for c in CHECK_IDS if c != "app-secrets"), SKIP)  # one app
+    return {**skipped, owner: FAIL}
+
+
 ALL_SIGNATURE_CHECKS = {
     f"signature-{mode}": FAIL
     for mode in ("missing", "invalid", "wrong-secret", "access-token", "hex", "body")
@@ -55,17 +52,15 @@ MATRIX: dict[str, dict[str, Verdict]] = {
     "correct": {},
     "no_signature_check": ALL_SIGNATURE_CHECKS,
     "accepts_missing_signature": {"signature-missing": FAIL},
-    "hex_digest": {"signature-hex": FAIL, **BLOCKED},
-    "body_hmac": {"signature-body": FAIL, **BLOCKED},
-    "access_token_key": {"signature-access-token": FAIL, **BLOCKED},
+    "hex_digest": blocked_by("signature-hex"),
+    "body_hmac": blocked_by("signature-body"),
+    "access_token_key": blocked_by("signature-access-token"),
     "slow": {"response-time": WARN},
-    "redirects": {"no-redirects": FAIL, **BLOCKED, "malformed-body": SKIP},
-    "answers_203": {
-        "no-203-208": FAIL,
-        "delivered-codes": SKIP,
-        "out-of-order": SKIP,
-        "unknown-fields": SKIP,
-    },
+    "redirects": blocked_by("no-redirects"),
+    "answers_203": blocked_by("no-203-208"),
+    "refuses_everything": blocked_by("delivered-codes"),
+    "answers_first": {"malformed-body": WARN},
+    "answers_first_processes_forgeries": {**ALL_SIGNATURE_CHECKS, "malformed-body": WARN},
     "not_idempotent": {"idempotency": FAIL, "replay-tampered": SKIP},
     "order_update_needs_order": {"out-of-order": FAIL},
     "strict_fields": {"unknown-fields": FAIL},
@@ -89,7 +84,13 @@ def check(app: Any, *, observe: bool = True, **options: Any) -> ConformanceRepor
 
 
 def not_passed(report: ConformanceReport) -> dict[str, Verdict]:
-    return {r.id: r.verdict for r in report if r.verdict is not PASS}
+    """Every verdict that is not a pass, but the app-secrets skip of a one-app run (tested
+    on its own: test_app_secrets_needs_several_apps)."""
+    return {r.id: r.verdict for r in report if r.verdict is not PASS and not one_app_skip(r)}
+
+
+def one_app_skip(result: Any) -> bool:
+    return result.id == "app-secrets" and result.summary.startswith("not judged: one app")
 
 
 # -- the matrix ------------------------------------------------------------------------------
@@ -144,6 +145,169 @@ def test_a_body_hmac_receiver_is_told_both_halves_of_the_story() -> None:
     assert "rejects Ecwid's signature" in result.summary
     sent = {e.signature: e.answer for e in result.evidence}
     assert sent == {"body": "200 OK", "valid": "401 Unauthorized"}
+
+
+@pytest.mark.parametrize("name", ["answers_first", "answers_first_processes_forgeries"])
+def test_a_forgery_answered_200_without_a_hook_is_not_called_unverified(name: str) -> None:
+    report = check(fresh_receiver(name), observe=False)
+    for check_id in ALL_SIGNATURE_CHECKS:
+        result = report[check_id]
+        assert result.verdict is WARN, report.format_table()
+        assert "cannot tell whether it was processed" in result.summary
+        assert "does not verify" not in " ".join((result.summary, *result.details))
+        assert "Ecwid's own PHP sample" in " ".join(result.details)
+
+
+def test_an_answer_first_receiver_that_drops_forgeries_passes_with_a_hook() -> None:
+    result = check(fresh_receiver("answers_first"))["signature-invalid"]
+    assert result.verdict is PASS
+    assert "200 OK but did not process it" in result.summary
+    assert result.measurements["effects"] == 0
+
+
+def test_an_answer_first_receiver_that_processes_forgeries_fails_on_its_effects() -> None:
+    result = check(fresh_receiver("answers_first_processes_forgeries"))["signature-invalid"]
+    assert result.verdict is FAIL
+    assert "processed it (200 OK, 1 effects)" in result.summary
+
+
+def test_a_hook_that_never_moves_proves_nothing() -> None:
+    app = fresh_receiver("answers_first")
+    report = run_conformance(
+        app=app, client_secret=SECRET, observe=lambda: 0, settle=0, checks=["signature-invalid"]
+    )
+    result = report["signature-invalid"]
+    assert result.verdict is WARN
+    assert "showed no effect" in " ".join(result.details)
+
+
+@pytest.mark.parametrize("check_id", CHECK_IDS)
+def test_no_check_passes_against_a_receiver_that_refuses_everything(check_id: str) -> None:
+    from tests.receivers.two_apps import APPS  # two apps, so that app-secrets has its input
+
+    app = fresh_receiver("refuses_everything")
+    report = run_conformance(app=app, apps=APPS, observe=app.observe, settle=0, checks=[check_id])
+    result = report[check_id]
+    assert result.verdict is not PASS, result.explain()
+    if result.verdict is SKIP:
+        assert result.blocked_by == "delivered-codes"
+        assert "401 Unauthorized" in " ".join((result.summary, *result.details))
+
+
+def test_an_app_that_raises_shows_its_traceback_in_the_evidence() -> None:
+    report = check(fresh_receiver("raises"), checks=["unknown-event-type"])
+    result = report["unknown-event-type"]
+    assert "(the app raised KeyError: 'size_chart.created')" in result.evidence[0].describe()
+    for text in (result.explain(), report.format_table()):
+        assert "the receiver raised while answering" in text
+        assert "Traceback (most recent call last):" in text
+        assert "return self.handlers[event_type]" in text
+    assert "KeyError" in json.loads(report.to_json())["checks"][0]["evidence"][0]["app_error"]
+
+
+def test_a_store_id_checking_receiver_is_told_why_and_passes_with_the_store_id() -> None:
+    from tests.receivers.store_id_check import STORE_ID
+
+    report = check(fresh_receiver("store_id_check"))
+    result = report["delivered-codes"]
+    assert result.verdict is FAIL
+    assert "all 403 Forbidden, saying 'store ID mismatch'" in result.summary
+    table = report.format_table()
+    assert "store ID mismatch" in table
+    assert f"the events carry storeId {report.store_id}" in table
+    assert "--store-id" in table
+    assert not_passed(check(fresh_receiver("store_id_check"), store_id=STORE_ID)) == {}
+
+
+def test_cli_store_id_reaches_the_events(capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.receivers.store_id_check import STORE_ID
+
+    argv = ["--app", "tests.receivers.store_id_check:app", "--client-secret", SECRET]
+    argv += ["--observe", "tests.receivers.store_id_check:observe", "--settle", "0"]
+    argv += ["--access-token", _base.ACCESS_TOKEN]
+    code, out, _ = run_cli(capsys, *argv)
+    assert code == 1
+    assert "store ID mismatch" in out
+    code, out, _ = run_cli(capsys, *argv, "--store-id", str(STORE_ID))
+    assert code == 0, out
+    assert f"store id {STORE_ID}" in out
+
+
+def two_app_check(name: str, *, observe: bool = True) -> ConformanceReport:
+    from tests.receivers.two_apps import APPS
+
+    app = fresh_receiver(name)
+    return run_conformance(
+        app=app,
+        apps=APPS,
+        observe=app.observe if observe else None,
+        settle=0,
+        access_token=_base.ACCESS_TOKEN,
+    )
+
+
+def test_app_secrets_needs_several_apps() -> None:
+    result = check(fresh_receiver("correct"), checks=["app-secrets"])["app-secrets"]
+    assert result.verdict is SKIP
+    assert "apps=" in " ".join(result.details)
+    assert "--apps" in " ".join(result.details)
+
+
+def test_a_receiver_serving_two_apps_passes_every_check() -> None:
+    report = two_app_check("two_apps")
+    assert {r.id: r.verdict for r in report if r.verdict is not PASS} == {}, report.format_table()
+    sent = [e.sent for e in report["app-secrets"].evidence]
+    assert sent[1] == (
+        "order.created with the headers of app 'shipping', signed with the secret of app 'loyalty'"
+    )
+    assert [e.status for e in report["app-secrets"].evidence] == [200, 401, 200, 401]
+
+
+@pytest.mark.parametrize(
+    ("name", "observe", "verdict", "words"),
+    [
+        ("two_apps_any_secret", True, FAIL, "signed with the secret of app 'loyalty' (200 OK, 1"),
+        ("two_apps_any_secret", False, WARN, "cannot tell whether it was processed"),
+        ("two_apps_one_secret", True, FAIL, "app 'loyalty': 401 Unauthorized"),
+    ],
+)
+def test_app_secrets_flags_a_receiver_that_mixes_up_its_apps(
+    name: str, observe: bool, verdict: Verdict, words: str
+) -> None:
+    report = two_app_check(name, observe=observe)
+    result = report["app-secrets"]
+    assert result.verdict is verdict, report.format_table()
+    assert words in result.summary
+    assert "custom header" in " ".join(result.details)
+    assert {r.id for r in report if r.verdict is FAIL} <= {"app-secrets"}
+
+
+def test_apps_and_a_client_secret_are_not_both_given() -> None:
+    from tests.receivers.two_apps import APPS
+
+    with pytest.raises(InvalidOption, match="with apps= each app brings its own"):
+        ConformanceSuite(app=fresh_receiver("two_apps"), apps=APPS, client_secret=SECRET)
+
+
+@pytest.mark.parametrize(("deduplicates", "verdict"), [(True, PASS), (False, FAIL)])
+def test_effects_that_land_after_the_answer_are_seen_in_the_shared_window(
+    deduplicates: bool, verdict: Verdict
+) -> None:
+    module = importlib.import_module("tests.receivers.processes_later")
+
+    class Later(module.ProcessesLater):  # type: ignore[misc, name-defined]
+        def work(self, payload: dict[str, Any]) -> None:
+            if not deduplicates:
+                self.seen.clear()
+            super().work(payload)
+
+    app = Later()
+    report = check(app, settle=0.3, checks=["idempotency", "replay-tampered"])
+    for worker in app.workers:
+        worker.join()
+    assert report["idempotency"].verdict is verdict, report.format_table()
+    if deduplicates:
+        assert report["replay-tampered"].verdict is PASS
 
 
 def test_out_of_order_recovery_on_retry_passes_and_says_so() -> None:
@@ -224,7 +388,7 @@ def test_a_wsgi_app_is_checked_too() -> None:
     report = run_conformance(
         app=accepts_everything, client_secret=SECRET, checks=["delivered-codes", "signature-hex"]
     )
-    assert report.verdicts == {"delivered-codes": PASS, "signature-hex": FAIL}
+    assert report.verdicts == {"delivered-codes": PASS, "signature-hex": WARN}  # no hook
 
 
 def test_local_https_target() -> None:
@@ -353,14 +517,14 @@ def test_table_for_people(mixed_report: ConformanceReport) -> None:
     assert any(line.startswith("idempotency") and " FAIL " in line for line in lines)
     assert "FAIL idempotency: the same event twice" in table
     assert "Deduplicate by eventId" in table
-    assert lines[-1].startswith("14 passed, 1 failed, 1 warning, 1 skipped in ")
+    assert lines[-1].startswith("14 passed, 1 failed, 1 warning, 2 skipped in ")
     assert "\033[31m" in mixed_report.format_table(colour=True)
 
 
 def test_json_for_machines(mixed_report: ConformanceReport) -> None:
     data = json.loads(mixed_report.to_json())
     assert data["ok"] is False
-    assert data["counts"] == {"pass": 14, "fail": 1, "warn": 1, "skip": 1}
+    assert data["counts"] == {"pass": 14, "fail": 1, "warn": 1, "skip": 2}  # +app-secrets
     checks = {c["id"]: c for c in data["checks"]}
     assert list(checks) == list(CHECK_IDS)
     tampered = checks["replay-tampered"]
@@ -376,7 +540,7 @@ def test_junit_for_ci(mixed_report: ConformanceReport) -> None:
     root = ET.fromstring(mixed_report.to_junit_xml())
     suite = root.find("testsuite")
     assert suite is not None
-    assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == ("17", "1", "1")
+    assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == ("18", "1", "2")
     cases = {case.get("name"): case for case in suite.iter("testcase")}
     assert list(cases) == list(CHECK_IDS)
     failure = cases["idempotency"].find("failure")
@@ -431,7 +595,8 @@ def test_cli_app_matrix(
     assert f"ecwid-mock conformance: in-process app tests.receivers.{name}:app" in out
     data = json.loads((tmp_path / "report.json").read_text())
     expected = {k: v.value for k, v in MATRIX[name].items()}
-    assert {c["id"]: c["verdict"] for c in data["checks"] if c["verdict"] != "pass"} == expected
+    found = {c["id"]: c["verdict"] for c in data["checks"] if c["verdict"] != "pass"}
+    assert found == {**expected, "app-secrets": "skip"}  # one app
     ET.parse(tmp_path / "report.xml")
     assert SECRET not in out
 
@@ -582,9 +747,12 @@ def test_pytest_items_for_the_correct_receiver(
     monkeypatch.setenv("ECWID_ACCESS_TOKEN", _base.ACCESS_TOKEN)
     sandbox(pytester, "correct")
     result = pytester.runpytest("-p", "ecwid", "--ecwid-conformance", "-v")
-    result.assert_outcomes(passed=1 + len(CHECK_IDS))
+    result.assert_outcomes(passed=len(CHECK_IDS), skipped=1)  # app-secrets: one app
     result.stdout.fnmatch_lines(
-        [f"ecwid-conformance::{check_id} PASSED*" for check_id in CHECK_IDS]
+        [
+            f"ecwid-conformance::{check_id} {'SKIPPED' if check_id == 'app-secrets' else 'PASSED'}*"
+            for check_id in CHECK_IDS
+        ]
     )
 
 
@@ -593,7 +761,7 @@ def test_pytest_items_for_a_defective_receiver(pytester: pytest.Pytester) -> Non
     result = pytester.runpytest(
         "-p", "ecwid", "--ecwid-conformance", "-m", "ecwid_conformance", "-rfs"
     )
-    result.assert_outcomes(passed=len(CHECK_IDS) - 1, failed=1, deselected=1)
+    result.assert_outcomes(passed=len(CHECK_IDS) - 2, failed=1, skipped=1, deselected=1)
     result.stdout.fnmatch_lines(
         [
             "FAILED ecwid-conformance::out-of-order*",
@@ -608,7 +776,7 @@ def test_pytest_items_report_warnings_and_skips(pytester: pytest.Pytester) -> No
     result = pytester.runpytest(
         "-p", "ecwid", "--ecwid-conformance", "--ecwid-conformance-events", "order.*", "-rs"
     )
-    result.assert_outcomes(passed=len(CHECK_IDS), skipped=1, warnings=2)
+    result.assert_outcomes(passed=len(CHECK_IDS) - 1, skipped=2, warnings=2)
     result.stdout.fnmatch_lines(
         [
             "*ConformanceWarning: response-time: p50*slower than 0.02 s*",
@@ -627,3 +795,170 @@ def test_pytest_bad_conformance_setting_names_its_source(pytester: pytest.Pytest
     result.stdout.fnmatch_lines(
         ["*invalid ecwid_conformance_timeout 'soon' (from --ecwid-conformance-timeout)*"]
     )
+
+
+NESTED_CONFTEST = """
+import pytest
+from tests.receivers._base import Receiver
+
+@pytest.fixture(scope="session")
+def receiver():
+    return Receiver()
+
+@pytest.fixture(scope="session")
+def ecwid_app(receiver):
+    return receiver
+
+@pytest.fixture(scope="session")
+def ecwid_observe(receiver):
+    return receiver.observe
+"""
+
+
+@pytest.mark.parametrize("where", ["tests", "tests/integration/webhooks"])
+def test_pytest_items_see_ecwid_app_in_a_nested_conftest(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    monkeypatch.setenv("ECWID_ACCESS_TOKEN", _base.ACCESS_TOKEN)
+    directory = pytester.mkdir(where.split("/")[0])
+    for part in where.split("/")[1:]:
+        directory = directory / part
+        directory.mkdir()
+    (directory / "conftest.py").write_text(NESTED_CONFTEST)
+    (directory / "test_own.py").write_text("def test_own_test(): pass\n")
+    pytester.makeini(SANDBOX_INI)
+    result = pytester.runpytest("-p", "ecwid", "--ecwid-conformance", "-v")
+    result.assert_outcomes(passed=len(CHECK_IDS), skipped=1)  # app-secrets: one app
+    result.stdout.fnmatch_lines([f"{where}/ecwid-conformance::delivered-codes PASSED*"])
+
+
+def test_pytest_items_without_an_app_name_the_fixture_and_where(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.mkdir("tests")
+    (pytester.path / "tests" / "conftest.py").write_text("import pytest\n")
+    (pytester.path / "tests" / "test_own.py").write_text("def test_own_test(): pass\n")
+    pytester.makeini(SANDBOX_INI)
+    result = pytester.runpytest("-p", "ecwid", "--ecwid-conformance", "-k", "delivered")
+    result.assert_outcomes(failed=1, deselected=len(CHECK_IDS))
+    result.stdout.fnmatch_lines(
+        ["*Looked for a fixture named `ecwid_app`*(tests/conftest.py)*ecwid_app ini setting*"]
+    )
+
+
+def test_cli_refuses_an_app_factory_in_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run_cli(
+        capsys, "--app", "tests.receivers.factory:create_app", "--client-secret", SECRET
+    )
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1
+    assert "(from --app tests.receivers.factory:create_app)" in err
+    assert "is it a factory?" in err
+
+
+def test_pytest_items_refuse_an_app_factory_in_one_line(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(
+        "import pytest\nfrom tests.receivers.factory import create_app\n\n"
+        "@pytest.fixture(scope='session')\ndef ecwid_app():\n    return create_app\n"
+    )
+    pytester.makeini(SANDBOX_INI)
+    pytester.makepyfile(test_own="def test_own_test(ecwid): pass")
+    result = pytester.runpytest("-p", "ecwid", "--ecwid-conformance", "-k", "codes or own")
+    outcomes = result.parseoutcomes()
+    assert (outcomes["errors"], outcomes.get("passed", 0)) == (1, 0)
+    assert outcomes["failed"] >= 1
+    result.stdout.fnmatch_lines(
+        [
+            "*ERROR at setup of test_own_test*",
+            "*invalid app * (from the ecwid_app fixture)*is it a factory?*",
+            "*ecwid-conformance: delivered-codes*",
+            "ecwid-mock conformance: invalid app * (from the ecwid_app fixture)*",
+        ]
+    )
+    assert "Traceback" not in result.stdout.str()
+    assert "During handling" not in result.stdout.str()
+
+
+@pytest.mark.parametrize("how", ["ini", "cli"])
+def test_pytest_items_use_the_plugins_store_id(pytester: pytest.Pytester, how: str) -> None:
+    from tests.receivers.store_id_check import STORE_ID
+
+    ini = f"ecwid_store_id = {STORE_ID}\n" if how == "ini" else ""
+    sandbox(pytester, "store_id_check", ini=ini)
+    args = ["-p", "ecwid", "--ecwid-conformance", "-m", "ecwid_conformance"]
+    args += [f"--ecwid-store-id={STORE_ID}"] if how == "cli" else []
+    result = pytester.runpytest(*args)
+    outcomes = result.parseoutcomes()
+    assert "failed" not in outcomes, result.stdout.str()
+
+
+def test_pytest_items_name_a_foreign_store_in_the_failure(pytester: pytest.Pytester) -> None:
+    sandbox(pytester, "store_id_check")
+    result = pytester.runpytest("-p", "ecwid", "--ecwid-conformance", "-k", "delivered")
+    result.stdout.fnmatch_lines(["*saying 'store ID mismatch'*", "*the events carry storeId*"])
+
+
+def write_apps(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    from tests.receivers.two_apps import SECRETS
+
+    apps = []
+    for name, secret in SECRETS.items():
+        monkeypatch.setenv(f"SECRET_{name.upper()}", secret)
+        apps.append(
+            {
+                "name": name,
+                "client_secret_env": f"SECRET_{name.upper()}",
+                "custom_headers": {"X-Ecwid-App": name},
+            }
+        )
+    path = tmp_path / "apps.json"
+    path.write_text(json.dumps(apps))
+    return path
+
+
+@pytest.mark.parametrize(("name", "code"), [("two_apps", 0), ("two_apps_any_secret", 1)])
+def test_cli_apps_file(
+    name: str,
+    code: int,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.delenv("ECWID_CLIENT_SECRET", raising=False)
+    apps = write_apps(tmp_path, monkeypatch)
+    argv = ["--app", f"tests.receivers.{name}:app", "--apps", str(apps), "--settle", "0"]
+    argv += ["--observe", f"tests.receivers.{name}:observe", "--access-token", _base.ACCESS_TOKEN]
+    found, out, _ = run_cli(capsys, *argv)
+    assert found == code, out
+    assert "app-secrets" in out
+    for secret in ("conformance-test-loyalty-secret", SECRET):
+        assert secret not in out
+
+
+def test_cli_apps_file_errors_are_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    apps = write_apps(tmp_path, monkeypatch)
+    monkeypatch.delenv("SECRET_LOYALTY")
+    code, out, err = run_cli(capsys, "--app", "tests.receivers.two_apps:app", "--apps", str(apps))
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1
+    assert "invalid client_secret_env 'SECRET_LOYALTY'" in err
+    assert "app 2" in err
+
+
+def test_pytest_items_take_several_apps_from_an_ecwid_apps_fixture(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ECWID_ACCESS_TOKEN", _base.ACCESS_TOKEN)
+    sandbox(pytester, "two_apps")
+    conftest = pytester.path / "conftest.py"
+    conftest.write_text(
+        conftest.read_text()
+        + "\n\n@pytest.fixture(scope='session')\ndef ecwid_apps():\n"
+        + "    from tests.receivers.two_apps import APPS\n    return APPS\n"
+    )
+    result = pytester.runpytest("-p", "ecwid", "--ecwid-conformance", "-v", "-k", "app-secrets")
+    result.assert_outcomes(passed=1, deselected=len(CHECK_IDS))
+    result.stdout.fnmatch_lines(["*ecwid-conformance::app-secrets PASSED*"])

@@ -26,6 +26,7 @@ from ecwid_mock import (
     VirtualClock,
     is_valid_event,
     validate_event,
+    verify_signature,
 )
 from ecwid_mock._events.factory import (
     DELETE,
@@ -843,3 +844,26 @@ def test_nothing_follows_a_deletion() -> None:
     for event_type in ("order.updated", "order.created", "order.deleted"):
         with pytest.raises(InvalidOption, match="that still exists"):
             factory.build(event_type, after=deleted)
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_tamper_changes_the_body_keeps_the_signature_and_stays_valid(seed: int) -> None:
+    factory = EventFactory(seed=seed, client_secret="tamper-secret")
+    for event_type in event_types():
+        event = factory.build(event_type)
+        tampered = factory.tamper(event)
+        assert tampered.body != event.body, event_type
+        assert (tampered.event_id, tampered.signature) == (event.event_id, event.signature)
+        assert tampered.signature_mode == "tampered"
+        assert verify_signature(tampered.body, tampered.signature or "", "tamper-secret")
+        validate_event(tampered.body)  # tolerant: a receiver cannot refuse it by schema
+        built = factory.build(event_type, signature="tampered")
+        validate_event(built.body)
+
+
+def test_tamper_of_an_unknown_event_type_changes_the_entity_id() -> None:
+    factory = EventFactory(seed=1)
+    payload = factory.build("order.created").payload
+    payload["eventType"] = "size_chart.created"
+    event = Event.from_payload(payload, signature="x")
+    assert factory.tamper(event).payload["entityId"] != payload["entityId"]

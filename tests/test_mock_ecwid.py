@@ -159,3 +159,18 @@ async def test_the_async_methods_share_the_core_with_the_sync_ones(
     assert await ecwid.arun_until_idle() == 1
     await ecwid.aclose()
     ecwid.close()
+
+
+def test_an_app_that_raises_shows_its_traceback_in_the_failure() -> None:
+    async def broken(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            raise KeyError("newPaymentStatus")
+
+    clock = VirtualClock()
+    ecwid = MockEcwid.for_app(broken, factory=EventFactory(seed=1, clock=clock), clock=clock)
+    delivery = ecwid.send("order.created")
+    assert delivery.status_code == 500
+    text = delivery.explain("to be delivered")
+    assert "the app raised:" in text
+    assert "KeyError: 'newPaymentStatus'" in text
+    assert "in broken" in text

@@ -374,3 +374,88 @@ def test_pytest_xdist(project: pytest.Pytester) -> None:
         """
     )
     project.runpytest("-n", "2").assert_outcomes(passed=4)
+
+
+REPLAY_WINDOW = RECEIVER.replace(
+    "    if status == 200:\n",
+    "    age = __import__('time').time() - json.loads(body)['eventCreated']\n"
+    "    if status == 200 and age > 90000:\n"
+    "        status = 400  # older than 25 hours: a replay\n"
+    "    if status == 200:\n",
+)
+
+REPLAY_TESTS = """
+def test_fresh_events_pass_a_replay_window(ecwid):
+    ecwid.send("order.created").assert_delivered()
+    ecwid.send("product.updated").assert_delivered()
+"""
+
+
+def test_the_default_clock_passes_a_replay_window(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(receiver=REPLAY_WINDOW, test_replay=REPLAY_TESTS)
+    pytester.makeconftest(CONFTEST)
+    pytester.makeini(INI)
+    pytester.runpytest("-p", "ecwid").assert_outcomes(passed=1)
+
+
+@pytest.mark.parametrize(
+    "how",
+    [
+        ("ini", "ecwid_clock_start = 2024-09-04T00:00:00Z"),
+        ("cli", "--ecwid-clock-start=1725408000"),
+        ("marker", "clock_start='2024-09-04T00:00:00Z'"),
+    ],
+)
+def test_a_pinned_clock_start_is_honoured(pytester: pytest.Pytester, how: tuple[str, str]) -> None:
+    kind, text = how
+    tests = """
+import pytest
+
+@pytest.mark.ecwid({marker})
+def test_pinned(ecwid, ecwid_clock):
+    assert ecwid_clock.now() == 1725408000
+    assert ecwid.build("order.created").event_created == 1725408000
+    ecwid.send("order.created").assert_rejected()  # the receiver's replay window
+""".replace("{marker}", text if kind == "marker" else "")
+    pytester.makepyfile(receiver=REPLAY_WINDOW, test_pinned=tests)
+    pytester.makeconftest(CONFTEST)
+    pytester.makeini(INI + (text + "\n" if kind == "ini" else ""))
+    args = ["-p", "ecwid", *([text] if kind == "cli" else [])]
+    pytester.runpytest(*args).assert_outcomes(passed=1)
+
+
+def test_a_bad_clock_start_names_its_source(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_x="def test_x(): pass")
+    pytester.makeini(INI + "ecwid_clock_start = last tuesday\n")
+    result = pytester.runpytest("-p", "ecwid")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*'last tuesday' (from ecwid_clock_start in tox.ini)*"])
+
+
+RAISING_RECEIVER = RECEIVER.replace(
+    "    if status == 200:\n",
+    "    if status == 200 and json.loads(body)['eventType'] == 'order.created':\n"
+    "        raise KeyError('paymentStatus')  # the handler's bug\n"
+    "    if status == 200:\n",
+)
+
+
+def test_a_raising_handler_shows_its_traceback(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        receiver=RAISING_RECEIVER,
+        test_raises="def test_x(ecwid):\n    ecwid.send('order.created').assert_delivered()\n",
+    )
+    pytester.makeconftest(CONFTEST)
+    pytester.makeini(INI)
+    result = pytester.runpytest("-p", "ecwid")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*the receiver raised on order.created * (attempt 1):*",
+            "*Traceback (most recent call last):*",
+            "*raise KeyError('paymentStatus')*",
+            "*KeyError: 'paymentStatus'*",
+        ]
+    )
+    result.stdout.fnmatch_lines(["*test_raises.py:2*"])  # the user's line, not the helper's
+    assert "record.py" not in result.stdout.str()

@@ -9,7 +9,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from ._common import CommandError, add_command, use_colour
-from .sign import SECRET_ENV, add_secret_option, required_secret
+from .sign import SECRET_ENV, add_secret_option, optional_secret, required_secret
 
 if TYPE_CHECKING:
     from ..conformance.suite import ConformanceReport
@@ -101,6 +101,13 @@ def add_parser(subparsers: Any) -> None:
         f"${ACCESS_TOKEN_ENV}, else a made-up one)",
     )
     parser.add_argument("--seed", type=int, metavar="N", help="seed for replayable events")
+    parser.add_argument(
+        "--store-id",
+        type=int,
+        metavar="ID",
+        help="the store id events carry (default: drawn from the seed); give yours to a "
+        "receiver that accepts only its own store",
+    )
     parser.add_argument("--json", metavar="FILE", help="write the report as JSON (- for stdout)")
     parser.add_argument("--junit", metavar="FILE", help="write the report as JUnit XML")
     parser.add_argument(
@@ -108,7 +115,14 @@ def add_parser(subparsers: Any) -> None:
         action="store_true",
         help="allow a plain http:// URL for local development (Ecwid never calls one)",
     )
-    add_secret_option(parser, default_note="required")
+    parser.add_argument(
+        "--apps",
+        metavar="FILE",
+        help="several apps at this URL, as a JSON list of {name, client_secret_env, "
+        "custom_headers, events}: each app's events are signed with its own secret (instead of "
+        "--client-secret); the app-secrets check runs",
+    )
+    add_secret_option(parser, default_note="required unless --apps")
     parser.set_defaults(func=run, command_name="check")
 
 
@@ -154,14 +168,23 @@ def run(args: argparse.Namespace) -> int:
         folder = os.path.dirname(os.path.abspath(path)) if path and path != "-" else None
         if folder is not None and not os.access(folder, os.W_OK):
             raise CommandError(f"{option}: cannot write {path!r}: no writable folder {folder!r}")
+    if args.apps is not None:
+        from .._events.app import load_apps
+
+        if optional_secret(args) is not None and args.client_secret is not None:
+            raise CommandError("--apps brings each app's secret: leave out --client-secret")
+        auth: dict[str, Any] = {"apps": load_apps(args.apps)}
+    else:
+        auth = {"client_secret": required_secret(args)}
     options: dict[str, Any] = {
-        "client_secret": required_secret(args),
+        **auth,
         "events": _split(args.events),
         "timeout": _seconds("--timeout", args.timeout),
         "slow_after": _seconds("--slow-after", args.slow_after),
         "settle": _seconds("--settle", args.settle, allow_zero=True),
         "access_token": args.access_token or os.environ.get(ACCESS_TOKEN_ENV) or None,
         "seed": args.seed,
+        "store_id": args.store_id,
     }
     if args.observe is not None:
         observe = _load("--observe", args.observe)
@@ -174,6 +197,9 @@ def run(args: argparse.Namespace) -> int:
 
         path = args.path if args.path is not None else contract().default_path
         app = _load("--app", args.app)
+        from .._transports.apps import app_kind
+
+        app_kind(app, source=f"--app {args.app}")  # a factory is refused here, in one line
         if args.https:
             from .._servers.tls import LocalHTTPSServer
 

@@ -19,8 +19,10 @@ DESCRIPTION = f"""\
 Write N realistic Ecwid webhook events of TYPE as JSON lines: each line is a body exactly as
 Ecwid sends it, signed with the client secret (--client-secret, ${SECRET_ENV}, or the
 documented test secret "ecwid-mock-test-client-secret"). TYPE is an event type, or 'mixed'
-for a shop-like mix of every type. The same --seed gives the same bytes; without one a seed
-is drawn and printed on stderr.
+for a shop-like mix of every type. Events are dated from now (--clock-start moves the start:
+'now', UNIX seconds or an ISO 8601 time), so a receiver with a replay window accepts them.
+The same --seed and --clock-start give the same bytes; without --seed a seed is drawn and
+printed on stderr.
 
 With --with-headers each line is instead
   {{"headers": {{...}}, "query": {{"eventtype": TYPE}}, "body": {{...}}}}
@@ -53,6 +55,12 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("-n", type=int, default=1, metavar="N", help="how many (default 1)")
     add_event_options(parser)
     parser.add_argument("--store-id", type=int, metavar="ID", help="store id (default: drawn)")
+    parser.add_argument(
+        "--clock-start",
+        default="now",
+        metavar="WHEN",
+        help="eventCreated of the first event: now (default), UNIX seconds or ISO 8601",
+    )
     parser.add_argument(
         "--unset", action="append", default=[], metavar="PATH", help="remove a field (repeatable)"
     )
@@ -90,6 +98,7 @@ def parse_assignment(text: str) -> tuple[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from .._clock import parse_start
     from .._events.factory import DELETE, EventFactory
     from .._events.signature_modes import check_mode
     from .._schemas.catalog import event_info
@@ -117,6 +126,7 @@ def run(args: argparse.Namespace) -> int:
         client_secret=optional_secret(args),
         locale=args.locale,
         order_id_prefix=args.order_id_prefix,
+        start=parse_start(args.clock_start, source="--clock-start"),
     )
     validate = not args.no_validate
     if args.event_type == "mixed":

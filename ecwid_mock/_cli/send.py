@@ -104,7 +104,14 @@ def add_parser(subparsers: Any) -> None:
         action="store_true",
         help="allow a plain http:// URL for local development (Ecwid never calls one)",
     )
-    add_secret_option(parser, default_note="required")
+    parser.add_argument(
+        "--apps",
+        metavar="FILE",
+        help="send as several apps to this one URL, from a JSON list of {name, "
+        "client_secret_env, custom_headers, events}: each app gets COUNT events of the types "
+        "it subscribes to, signed with its secret and sent with its headers",
+    )
+    add_secret_option(parser, default_note="required unless --apps")
     parser.set_defaults(func=run, command_name="send")
 
 
@@ -134,7 +141,6 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(f"--count must be 1 or more, but got {args.count}")
     if args.concurrency < 1:
         raise CommandError(f"--concurrency must be 1 or more, but got {args.concurrency}")
-    secret = required_secret(args)
     mode = check_mode(args.signature, source="--signature")
     overrides = dict(parse_assignment(a) for a in args.assignments)
     headers = [parse_header(h) for h in args.headers]
@@ -143,6 +149,9 @@ def run(args: argparse.Namespace) -> int:
             raise CommandError("--set needs one event type, not 'mixed'")
     else:
         event_info(args.event_type)  # an unknown type fails before any traffic
+    if args.apps is not None:
+        return _run_apps(args, mode, overrides, headers)
+    secret = required_secret(args)
     clock = RealClock()
     factory = EventFactory(seed=args.seed, client_secret=secret, clock=clock)
     sender = _make_sender(args, headers, clock)
@@ -187,6 +196,79 @@ async def _send(
             progress(0, 0)
     summary: DeliverySummary = run.summary
     return summary, failures
+
+
+def _run_apps(
+    args: argparse.Namespace,
+    mode: str,
+    overrides: dict[str, Any],
+    headers: list[tuple[str, str]],
+) -> int:
+    """``--apps``: each app's events, signed with its secret, through its own sender (Ecwid
+    delivers, retries and blocks each app on its own), all to the one URL."""
+    import asyncio
+
+    from .._clock import RealClock
+    from .._events.app import load_apps
+    from .._events.factory import EventFactory
+
+    if args.client_secret is not None:
+        raise CommandError("--apps brings each app's secret: leave out --client-secret")
+    apps = load_apps(args.apps)
+    wanted = [a for a in apps if args.event_type == "mixed" or a.subscribes(args.event_type)]
+    if not wanted:
+        names = ", ".join(a.name for a in apps)
+        raise CommandError(f"no app in --apps subscribes to {args.event_type} ({names})")
+    clock = RealClock()
+    seed = args.seed if args.seed is not None else EventFactory().seed
+    plans = []
+    for index, app in enumerate(wanted):
+        factory = EventFactory(
+            seed=(seed + index) % 2**32, client_secret=app.client_secret, clock=clock
+        )
+        events = _app_events(factory, app, args, mode, overrides)
+        app_headers = [*app.custom_headers.items(), *headers]
+        plans.append((app, _make_sender(args, app_headers, clock), events))
+    if args.seed is None:
+        sys.stderr.write(f"ecwid-mock send: seed {seed} (--seed to replay)\n")
+
+    async def send_all() -> list[tuple[DeliverySummary, list[Delivery]]]:
+        return [await _send(sender, events, args) for _, sender, events in plans]
+
+    results = asyncio.run(send_all())
+    if args.json:
+        print_json(
+            {
+                "apps": {
+                    app.name: {
+                        "summary": summary.as_dict(),
+                        "failures": [_delivery_dict(d) for d in failures],
+                    }
+                    for (app, _, _), (summary, failures) in zip(plans, results)
+                }
+            }
+        )
+    else:
+        for (app, _, _), (summary, failures) in zip(plans, results):
+            print(colour(f"app {app.name!r}", "bold"))
+            _report(summary, failures, args)
+            print()
+    return 0 if all(summary.all_delivered for summary, _ in results) else 1
+
+
+def _app_events(
+    factory: Any, app: Any, args: argparse.Namespace, mode: str, overrides: dict[str, Any]
+) -> Any:
+    """COUNT events of the types ``app`` subscribes to, signed by its ``factory``."""
+    import itertools
+
+    if args.event_type == "mixed":
+        stream = factory.stream(args.count * 4, signature=mode)  # then its types only
+        return itertools.islice((e for e in stream if app.subscribes(e.event_type)), args.count)
+    return (
+        factory.build(args.event_type, overrides=overrides or None, signature=mode)
+        for _ in range(args.count)
+    )
 
 
 def _delivery_dict(delivery: Delivery) -> dict[str, Any]:
@@ -236,7 +318,7 @@ def _report(summary: DeliverySummary, failures: list[Delivery], args: argparse.N
     print(verdict)
 
 
-def _make_sender(args: argparse.Namespace, headers: list[tuple[str, str]], clock: Any) -> Any:
+def _make_sender(args: argparse.Namespace, headers: list[tuple[str, Any]], clock: Any) -> Any:
     """The AsyncSender both ways of sending use: Ecwid's contract, the given options."""
     from .._delivery.retry import RetryPolicy
     from .._delivery.sender import AsyncSender

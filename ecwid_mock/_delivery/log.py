@@ -69,6 +69,7 @@ class DeliveryLog:
 
     def assert_all_delivered(self) -> None:
         """Fail, listing what happened, unless every delivery so far was accepted."""
+        __tracebackhide__ = True
         failed = [d for d in self._items if not d.delivered]
         if not self._items:
             raise DeliveryAssertionError("ecwid-mock: expected deliveries, but none was made")

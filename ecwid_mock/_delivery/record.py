@@ -180,6 +180,7 @@ class Delivery:
 
     def assert_delivered(self) -> None:
         """Pass if the receiver accepted the event (200, 201, 202, 204 or 209)."""
+        __tracebackhide__ = True
         if not self.delivered:
             raise DeliveryAssertionError(self.explain("to be delivered"))
 
@@ -189,6 +190,7 @@ class Delivery:
         For forged or missing signatures: a receiver should answer 401 or 403. A
         connection failure is not a rejection, so it fails this assertion too.
         """
+        __tracebackhide__ = True
         answered = [a for a in self.attempts if a.status_code is not None]
         if self.delivered or not answered:
             raise DeliveryAssertionError(
@@ -197,6 +199,7 @@ class Delivery:
 
     def assert_status(self, code: int) -> None:
         """Pass if the last attempt got HTTP status ``code``."""
+        __tracebackhide__ = True
         if self.status_code != code:
             raise DeliveryAssertionError(self.explain(f"to get status {code}"))
 
@@ -217,7 +220,11 @@ class Delivery:
         else:
             lines.append(f"  attempts ({len(self.attempts)} of at most {self.max_attempts}):")
             first = self.attempts[0].sent_at
-            lines += [f"    {a.describe(first)}" for a in self.attempts]
+            for attempt in self.attempts:
+                lines.append(f"    {attempt.describe(first)}")
+                if attempt.app_error:  # an in-process app raised: its traceback, indented
+                    lines.append("      the app raised:")
+                    lines += [f"        {line}" for line in attempt.app_error.rstrip().splitlines()]
         if self.next_retry_at is not None:
             lines.append(f"  next retry at {format_time(self.next_retry_at)}")
         return "\n".join(lines)

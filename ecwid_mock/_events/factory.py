@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeGuard
 
-from .._errors import InvalidOption
+from .._errors import EcwidMockError, InvalidOption
 from .._schemas.catalog import event_info, event_types, schema_for
 from .._schemas.nodes import Node, merge
 from .._store import ids as _ids
@@ -148,7 +148,8 @@ class EventFactory:
     ``seed=None`` draws a seed and keeps it in :attr:`seed`, so a failing run can be
     replayed. Without ``client_secret`` events are signed with :data:`TEST_CLIENT_SECRET`.
     ``clock`` is any object with ``now() -> float`` (UNIX seconds); by default a
-    seed-derived start in 2024 that advances a few seconds per event. ``order_id_prefix``
+    seed-derived start in 2024 (or ``start``, UNIX seconds) that advances a few seconds per
+    event. ``order_id_prefix``
     and ``order_id_suffix`` are the store's public order id affixes (``"MYSTORE-"``).
     ``access_token`` is the ``secret_...`` REST token used by ``signature="access-token"``
     (a fake one by default).
@@ -168,6 +169,7 @@ class EventFactory:
         order_id_prefix: str = "",
         order_id_suffix: str = "",
         access_token: str | bytes | Secret | None = None,
+        start: float | None = None,
     ) -> None:
         if seed is None:
             seed = random.SystemRandom().randrange(2**32)
@@ -193,6 +195,10 @@ class EventFactory:
                     "letters, digits, '-' or '_' (like 'MYSTORE-')",
                     source="EventFactory",
                 )
+        if start is not None and (
+            isinstance(start, bool) or not isinstance(start, (int, float)) or start < 0
+        ):
+            raise InvalidOption("start", start, "UNIX seconds (>= 0)", source="EventFactory")
         if clock is not None and not callable(getattr(clock, "now", None)):
             raise InvalidOption(
                 "clock",
@@ -211,10 +217,10 @@ class EventFactory:
         self._seed: int = seed
         self._rng = random.Random(seed)
         self._store_id: int = store_id if store_id is not None else _ids.store_id(self._rng)
-        start = _EPOCH_2024 + self._rng.randrange(_YEAR)
+        drawn = _EPOCH_2024 + self._rng.randrange(_YEAR)  # drawn always: the rest stays the same
         self._stepper: SteppingClock | None = None
         if clock is None:
-            clock = self._stepper = SteppingClock(start)
+            clock = self._stepper = SteppingClock(drawn if start is None else start)
         self._clock: Clock = clock
         self._secret = Secret(client_secret if client_secret is not None else TEST_CLIENT_SECRET)
         self._access_token = Secret(access_token) if access_token is not None else None
@@ -431,7 +437,7 @@ class EventFactory:
         if "data" in payload:
             absorb(state, payload["data"])
         if mode == "tampered":
-            body = serialise(self._tamper(plan, payload))
+            body = serialise(self._tamper(plan.data_nodes, payload))
         return Event(
             body=body,
             event_type=event_type,
@@ -445,18 +451,31 @@ class EventFactory:
         """A value for a data field the lifecycles do not know, from its schema alone."""
         return value_from_node(self._rng, plan.data_nodes[name], name)
 
-    def _tamper(self, plan: _Plan, payload: dict[str, Any]) -> dict[str, Any]:
-        """The payload with one value changed after signing, as an attacker would; still valid.
+    def tamper(self, event: Event) -> Event:
+        """``event`` as an attacker would change it after signing: one value in its body
+        changed (a status first, AWAITING_PAYMENT -> PAID say; else a number, an email or an
+        order id in data; else the entityId) under the same signature and eventId.
 
-        A status first (AWAITING_PAYMENT -> PAID, say), else a number, an email or an order
-        id in data, else the entityId.
+        The value comes from the field's schema, so the result still validates: a receiver
+        must refuse it by what it knows (the eventId it already processed), not by a schema.
+        The same change as ``build(..., signature="tampered")``.
         """
+        payload = event.payload
+        try:
+            nodes = _plan_for(str(payload.get("eventType", ""))).data_nodes
+        except EcwidMockError:  # a type no schema knows: only the entityId can change
+            nodes = MappingProxyType({})
+        return Event.from_payload(
+            self._tamper(nodes, payload), signature=event.signature, signature_mode="tampered"
+        )
+
+    def _tamper(self, nodes: Mapping[str, Node], payload: dict[str, Any]) -> dict[str, Any]:
         changed = dict(payload)
         data = payload.get("data")
         if isinstance(data, dict) and data:
             changed["data"] = data = dict(data)
-            for name in sorted(data, key=lambda n: self._tamper_rank(plan, n)):
-                value = self._tampered_value(plan, name, data[name])
+            for name in sorted(data, key=lambda n: self._tamper_rank(nodes, n)):
+                value = self._tampered_value(nodes, name, data[name])
                 if value is not None:
                     data[name] = value
                     return changed
@@ -468,16 +487,16 @@ class EventFactory:
         return changed
 
     @staticmethod
-    def _tamper_rank(plan: _Plan, name: str) -> int:
-        node = plan.data_nodes.get(name)
+    def _tamper_rank(nodes: Mapping[str, Node], name: str) -> int:
+        node = nodes.get(name)
         if node is None:
             return 9
         if node.enum:
             return 0
         return 1 if "integer" in node.types else 2
 
-    def _tampered_value(self, plan: _Plan, name: str, current: Any) -> Any:
-        node = plan.data_nodes.get(name)
+    def _tampered_value(self, nodes: Mapping[str, Node], name: str, current: Any) -> Any:
+        node = nodes.get(name)
         if node is None:
             return None
         if node.enum:

@@ -30,16 +30,19 @@ from .report import Exchange, Finding, Verdict, format_duration, percentile
 if TYPE_CHECKING:
     from .._delivery.record import Delivery
     from .._delivery.sender import Sender
+    from .._events.app import EcwidApp
     from .._events.factory import EventFactory
 
 __all__ = [
     "CHECKS",
     "FORGED_MODES",
+    "AppLine",
     "CheckSpec",
     "Finding",
     "Observer",
     "Options",
     "Probes",
+    "from_evidence",
 ]
 
 #: Signature modes a receiver must never answer with a delivered code, in check order.
@@ -145,12 +148,13 @@ class Observer:
         )
 
     @staticmethod
-    def count(before: _Snapshot, after: _Snapshot, event_id: str) -> int:
-        if before.per_event is not None and after.per_event is not None:
+    def count(before: _Snapshot, after: _Snapshot, event_id: str | None) -> int:
+        """Effects of ``event_id`` between the snapshots (``None``: of anything)."""
+        if event_id is not None and before.per_event is not None and after.per_event is not None:
             return after.per_event.get(event_id, 0) - before.per_event.get(event_id, 0)
         return after.total - before.total
 
-    def wait_for(self, before: _Snapshot, event_id: str, *, at_least: int) -> int:
+    def wait_for(self, before: _Snapshot, event_id: str | None, *, at_least: int) -> int:
         """Effects of ``event_id`` since ``before``, once ``at_least`` show (or settle passes)."""
         deadline = time.monotonic() + self.settle
         while True:
@@ -159,7 +163,7 @@ class Observer:
                 return seen
             time.sleep(_POLL_SECONDS)
 
-    def settled(self, before: _Snapshot, event_id: str, *, expected: int) -> int:
+    def settled(self, before: _Snapshot, event_id: str | None, *, expected: int) -> int:
         """Effects after the whole settle window (early, once more than ``expected`` show)."""
         deadline = time.monotonic() + self.settle
         while True:
@@ -167,6 +171,33 @@ class Observer:
             if seen > expected or time.monotonic() >= deadline:
                 return seen
             time.sleep(_POLL_SECONDS)
+
+
+@dataclass(frozen=True)
+class AppLine:
+    """One app of several at the receiver's URL: its sender (its custom headers) and its
+    factory (its client secret)."""
+
+    app: EcwidApp
+    sender: Sender
+    factory: EventFactory
+
+
+@dataclass(frozen=True)
+class _Tampered:
+    """The replay-tampered scenario: the original, the changed copy, and their effects."""
+
+    first: Exchange
+    second: Exchange | None
+    first_effects: int
+    effects: int | None
+
+
+@dataclass(frozen=True)
+class _Stale:
+    answer: Exchange
+    days: int
+    effects: int | None
 
 
 @dataclass(frozen=True)
@@ -207,6 +238,7 @@ def exchange(sent: str, delivery: Delivery, index: int = -1) -> Exchange:
         duration=attempt.duration,
         location=headers.get("location"),
         body_excerpt=attempt.body_excerpt,
+        app_error=attempt.app_error,
     )
 
 
@@ -236,14 +268,21 @@ class Probes:
         factory: EventFactory,
         options: Options,
         observer: Observer | None,
+        apps: Sequence[AppLine] = (),
     ) -> None:
+        self.apps = tuple(apps)
         self.sender = sender
         self.factory = factory
         self.options = options
         self.observer = observer
         self._lock = threading.RLock()
         self._traffic: dict[str, Exchange] | None = None
+        self._traffic_effects: int | None = None
         self._forged: dict[str, Exchange] = {}
+        self._forged_effects: dict[str, int] = {}
+        self._tampered: _Tampered | None = None
+        self._stale: _Stale | None = None
+        self._shared_done = False
         self._duplicates: _Duplicates | None = None
 
     # -- plumbing ----------------------------------------------------------------------
@@ -295,10 +334,13 @@ class Probes:
         from concurrent.futures import ThreadPoolExecutor
 
         workers = max(1, min(self.options.concurrency, len(plans)))
+        before = self.observer.snapshot() if self.observer is not None else None
         self.sender.clear()
         with ThreadPoolExecutor(workers, thread_name_prefix="ecwid-conformance") as pool:
             done = [item for result in pool.map(run, plans) for item in result]
         self.sender.clear()
+        if self.observer is not None and before is not None:
+            self._traffic_effects = self.observer.wait_for(before, None, at_least=1)
         by_type = {e.event_type or "": e for e in done}
         return {t: by_type[t] for t in self.options.events}
 
@@ -319,13 +361,52 @@ class Probes:
         return self.traffic()[self.probe_type]
 
     def forged(self, mode: str) -> Exchange:
+        """The answer to the probe event signed in ``mode`` (all modes are sent together)."""
         with self._lock:
-            if mode not in self._forged:
-                event = self.build(self.probe_type, signature=mode)
-                _, self._forged[mode] = self.send(
-                    event, f"{event.event_type} with signature mode {mode!r}"
-                )
+            if not self._forged and not self._settle_together():
+                self._send_forged()
             return self._forged[mode]
+
+    @property
+    def observable(self) -> bool:
+        """True when the observation hook showed the effects of the valid traffic."""
+        self.traffic()
+        return self._traffic_effects is not None and self._traffic_effects > 0
+
+    def forged_effects(self, mode: str) -> int | None:
+        """Effects the ``mode`` probe had (``None``: no observation can tell)."""
+        self.forged(mode)
+        return self._forged_effects.get(mode)
+
+    def _send_forged(self) -> None:
+        """Every forged mode at once, then one settle window for all of their effects."""
+        observer = self.observer if self.observable else None
+        before = observer.snapshot() if observer is not None else None
+        events = {mode: self.build(self.probe_type, signature=mode) for mode in FORGED_MODES}
+        for mode, event in events.items():
+            _, self._forged[mode] = self.send(
+                event, f"{event.event_type} with signature mode {mode!r}"
+            )
+        if observer is None or before is None:
+            return
+        accepted = [m for m in FORGED_MODES if self._forged[m].delivered]
+        if not accepted:
+            return
+        deadline = time.monotonic() + observer.settle
+        while True:
+            after = observer.snapshot()
+            seen = {m: observer.count(before, after, events[m].event_id) for m in accepted}
+            if all(n > 0 for n in seen.values()) or time.monotonic() >= deadline:
+                break
+            time.sleep(_POLL_SECONDS)
+        if after.per_event is not None or len(accepted) == 1 or sum(seen.values()) == 0:
+            self._forged_effects.update(seen)
+            return
+        for mode in accepted:  # a total count cannot tell the modes apart: one at a time
+            event = self.build(self.probe_type, signature=mode)
+            before = observer.snapshot()
+            self.send(event, f"{event.event_type} with signature mode {mode!r}")
+            self._forged_effects[mode] = observer.settled(before, None, expected=0)
 
     # -- attribution -------------------------------------------------------------------
 
@@ -377,9 +458,133 @@ class Probes:
     def duplicates(self) -> _Duplicates:
         """The same event twice in a row, then another twice at once, with effects counted."""
         with self._lock:
-            if self._duplicates is None:
+            if self._duplicates is None and not self._settle_together():
                 self._duplicates = self._run_duplicates()
+            assert self._duplicates is not None
             return self._duplicates
+
+    def tampered(self) -> _Tampered:
+        """A valid event, then the same eventId and signature over a changed body."""
+        with self._lock:
+            if self._tampered is None and not self._settle_together():
+                self._tampered = self._run_tampered()
+            assert self._tampered is not None
+            return self._tampered
+
+    def stale(self) -> _Stale:
+        """A validly signed event created days ago, with its effects when they can be seen."""
+        with self._lock:
+            if self._stale is None and not self._settle_together():
+                self._stale = self._run_stale()
+            assert self._stale is not None
+            return self._stale
+
+    def _run_tampered(self) -> _Tampered:
+        observer = self.observer
+        original = self.build(self.probe_type)
+        before = observer.snapshot() if observer else None
+        _, first = self.send(original, f"{original.event_type} (valid signature)")
+        first_effects = (
+            observer.wait_for(before, original.event_id, at_least=1)
+            if observer is not None and before is not None
+            else 0
+        )
+        if not first.delivered and first_effects <= 0:
+            return _Tampered(first, None, first_effects, None)
+        copy = self.factory.tamper(original)
+        _, second = self.send(copy, _TAMPERED_SENT)
+        effects = None
+        if observer is not None and before is not None and first_effects > 0:
+            effects = observer.settled(before, original.event_id, expected=first_effects)
+        return _Tampered(first, second, first_effects, effects)
+
+    def _run_stale(self) -> _Stale:
+        event, days = self._stale_event()
+        observer = self.observer if self.observable else None
+        before = observer.snapshot() if observer is not None else None
+        _, answer = self.send(event, _stale_sent(event, days))
+        effects = None
+        if answer.delivered and observer is not None and before is not None:
+            effects = observer.settled(before, event.event_id, expected=0)
+        return _Stale(answer, days, effects)
+
+    def _stale_event(self) -> tuple[Event, int]:
+        event = self.build(self.probe_type, signature="stale")
+        return event, max(0, int(time.time()) - event.event_created) // 86_400
+
+    def _settle_together(self) -> bool:
+        """Send every probe whose effects need a settle window, then wait one window for all.
+
+        Possible when the hook counts effects per eventId (each probe has its own) and showed
+        the valid traffic's effects; otherwise each scenario waits on its own. True when done.
+        """
+        if self._shared_done:
+            return True
+        observer = self.observer
+        if observer is None or not self.observable:
+            return False
+        before = observer.snapshot()
+        if before.per_event is None:
+            return False
+        self._shared_done = True
+        kind = self.probe_type
+        repeated, original = self.build(kind), self.build(kind)
+        stale, days = self._stale_event()
+        forged = {mode: self.build(kind, signature=mode) for mode in FORGED_MODES}
+        _, one = self.send(repeated, f"{kind} (valid signature)")
+        _, first = self.send(original, f"{kind} (valid signature)")
+        for mode, event in forged.items():
+            self._forged[mode] = self.send(event, f"{kind} with signature mode {mode!r}")[1]
+        _, stale_answer = self.send(stale, _stale_sent(stale, days))
+        deadline = time.monotonic() + observer.settle
+        while True:  # the first effects, early once both show
+            snap = observer.snapshot()
+            once = observer.count(before, snap, repeated.event_id)
+            first_effects = observer.count(before, snap, original.event_id)
+            if (once > 0 and first_effects > 0) or time.monotonic() >= deadline:
+                break
+            time.sleep(_POLL_SECONDS)
+        again: Exchange | None = None
+        pair: list[Delivery] = []
+        second_event = self.build(kind)
+        if once > 0:
+            _, again = self.send(repeated, "the same event again (same body and eventId)")
+            self.sender.clear()
+            pair = self.sender.send(second_event, times=2, concurrently=True)
+            self.sender.clear()
+        second: Exchange | None = None
+        if first.delivered or first_effects > 0:
+            _, second = self.send(self.factory.tamper(original), _TAMPERED_SENT)
+        deadline = time.monotonic() + observer.settle
+        while time.monotonic() < deadline:  # one window in which every late effect can land
+            time.sleep(min(_POLL_SECONDS * 5, max(0.0, deadline - time.monotonic())))
+        after = observer.snapshot()
+
+        def effects(event: Event) -> int:
+            return observer.count(before, after, event.event_id)
+
+        for mode, event in forged.items():
+            if self._forged[mode].delivered:
+                self._forged_effects[mode] = effects(event)
+        self._stale = _Stale(stale_answer, days, effects(stale) if stale_answer.delivered else None)
+        self._tampered = _Tampered(
+            first, second, first_effects, effects(original) if first_effects > 0 else None
+        )
+        if once <= 0:
+            self._duplicates = _Duplicates(once, None, None, (one,))
+        else:
+            assert again is not None
+            self._duplicates = _Duplicates(
+                once,
+                effects(repeated),
+                effects(second_event),
+                (
+                    one,
+                    again,
+                    *(exchange(f"another {kind}, twice at once", d) for d in pair),
+                ),
+            )
+        return True
 
     def _run_duplicates(self) -> _Duplicates:
         observer = self.observer
@@ -434,8 +639,13 @@ def check_delivered_codes(p: Probes) -> Finding:
             "valid events the receiver answers with a judgeable code", evidence
         )
     if failed:
-        shown = ", ".join(f"{a.event_type} {a.answer}" for a in failed[:4])
-        more = f", +{len(failed) - 4} more" if len(failed) > 4 else ""
+        said = {(a.answer, a.body_excerpt.strip()) for a in failed}
+        if len(failed) > 1 and len(said) == 1 and next(iter(said))[1]:
+            status_text, text = next(iter(said))
+            shown, more = f"all {status_text}, saying {text!r}", ""
+        else:
+            shown = ", ".join(f"{a.event_type} {a.answer}" for a in failed[:4])
+            more = f", +{len(failed) - 4} more" if len(failed) > 4 else ""
         return Finding(
             Verdict.FAIL,
             f"{len(failed)} of {judged} event types not delivered: {shown}{more}",
@@ -446,6 +656,8 @@ def check_delivered_codes(p: Probes) -> Finding:
                 "Answer 200 to every event type you subscribed to, including the ones you do "
                 "not act on (acknowledge first, then process).",
                 *_auth_hint(failed),
+                *_said(failed),
+                *_store_hint(failed, p.factory.store_id, everything=len(failed) == judged),
                 *((f"Not counted here: {other}.",) if other else ()),
             ),
             evidence,
@@ -457,6 +669,29 @@ def check_delivered_codes(p: Probes) -> Finding:
         f"all {judged} event types delivered{note}",
         evidence=evidence,
         measurements={"delivered": judged, "judged": judged},
+    )
+
+
+def _said(failed: Sequence[Exchange]) -> tuple[str, ...]:
+    """What the receiver said in its refusals' bodies (the reason is often there)."""
+    said = sorted({a.body_excerpt.strip() for a in failed if a.body_excerpt.strip()})
+    if not said:
+        return ()
+    shown = "; ".join(repr(text) for text in said[:3])
+    return (f"The receiver said: {shown}" + (f" (+{len(said) - 3} more)" if len(said) > 3 else ""),)
+
+
+def _store_hint(failed: Sequence[Exchange], store_id: int, *, everything: bool) -> tuple[str, ...]:
+    if not failed or not all(a.status is not None and 400 <= a.status < 500 for a in failed):
+        return ()
+    mentioned = any("store" in a.body_excerpt.lower() for a in failed)
+    if not mentioned and not (everything and failed[0].status not in (401,)):
+        return ()
+    lead = "The refusals name the store: " if mentioned else ""
+    return (
+        f"{lead}the events carry storeId {store_id}. A receiver that accepts only its own "
+        "store refuses any other; give yours with store_id= (Python), --store-id (command "
+        "line) or ecwid_store_id (pytest).",
     )
 
 
@@ -649,18 +884,44 @@ def _signature_check(mode: str) -> Callable[[Probes], Finding]:
                     ),
                     (forged, control),
                 )
+            effects = p.forged_effects(mode)
+            if effects == 0:
+                return Finding(
+                    Verdict.PASS,
+                    f"answered {_mode_noun(mode)} with {forged.answer} but did not process it "
+                    f"(no effect within {p.options.settle:g} s)",
+                    (_ANSWER_FIRST,),
+                    (forged,),
+                    {"effects": 0},
+                )
+            if effects is None:
+                return Finding(
+                    Verdict.WARN,
+                    f"answered {_mode_noun(mode)} with {forged.answer}: cannot tell whether it "
+                    "was processed",
+                    (
+                        _ANSWER_FIRST,
+                        "Give an observation hook (observe=, --observe, or an ecwid_observe "
+                        "fixture) whose count the receiver's valid events change: the suite "
+                        "then sees whether a forgery has an effect.",
+                        *_no_effects_seen(p),
+                    ),
+                    (forged, control),
+                )
             extra: tuple[str, ...] = ()
-            if mode != "invalid" and p.forged("invalid").delivered:
-                extra = ("It also accepts a random signature: see signature-invalid.",)
+            if mode != "invalid" and p.forged_effects("invalid"):
+                extra = ("It also processes a random signature: see signature-invalid.",)
             return Finding(
                 Verdict.FAIL,
-                f"{fault} ({forged.answer})",
+                f"{fault} and processed it ({forged.answer}, {effects} effects)",
                 (
-                    f"A delivery signed this way must never get {_ACCEPTED}.",
+                    f"A delivery signed this way must have no effect (and should get 401, not "
+                    f"{_ACCEPTED}).",
                     fix,
                     *extra,
                 ),
                 (forged, control),
+                {"effects": effects},
             )
         if forged.status is None and forged.error != "timeout":
             return Finding(
@@ -682,6 +943,22 @@ def _signature_check(mode: str) -> Callable[[Probes], Finding]:
 
     check.__name__ = f"check_signature_{mode.replace('-', '_')}"
     return check
+
+
+_ANSWER_FIRST = (
+    "Answering 200 first and verifying after is the pattern of Ecwid's own PHP sample: it is "
+    "safe only if a forgery is then dropped. Answering 401 at once is clearer, and shows "
+    "attackers (and this suite) that the signature is checked."
+)
+
+
+def _no_effects_seen(p: Probes) -> tuple[str, ...]:
+    if p.observer is None:
+        return ()
+    return (
+        f"An observation hook was given, but the valid events showed no effect through it "
+        f"within {p.options.settle:g} s, so it cannot tell either.",
+    )
 
 
 def _mode_noun(mode: str) -> str:
@@ -708,10 +985,25 @@ _WHAT_TO_DO = (
 )
 
 
+def _stale_sent(event: Event, days: int) -> str:
+    return f"{event.event_type} created {days} days ago (valid signature)"
+
+
+_TAMPERED_SENT = "the same eventId and signature with changed data"
+
+
 def check_replay_stale(p: Probes) -> Finding:
-    event = p.build(p.probe_type, signature="stale")
-    days = max(0, int(time.time()) - event.event_created) // 86_400
-    _, answer = p.send(event, f"{event.event_type} created {days} days ago (valid signature)")
+    stale = p.stale()
+    answer, days = stale.answer, stale.days
+    if answer.delivered and stale.effects == 0:
+        return Finding(
+            Verdict.PASS,
+            f"answered an event created {days} days ago with {answer.answer} but did not "
+            f"process it (no effect within {p.options.settle:g} s)",
+            (_ANSWER_FIRST,),
+            (answer,),
+            {"age_days": days, "effects": 0},
+        )
     if answer.delivered:
         return Finding(
             Verdict.WARN,
@@ -738,56 +1030,15 @@ def check_replay_stale(p: Probes) -> Finding:
     )
 
 
-def tampered_copy(p: Probes, event: Event) -> Event:
-    """``event``'s body with its data (or entityId) changed, under the same signature."""
-    payload = event.payload
-    data = payload.get("data")
-    changed = False
-    if isinstance(data, dict):
-        for name in (
-            "newPaymentStatus",
-            "newFulfillmentStatus",
-            "newSubscriptionStatus",
-            "status",
-            "customerEmail",
-        ):
-            if isinstance(data.get(name), str):
-                data[name] = _other_value(name, data[name])
-                changed = True
-                break
-    entity_id = payload.get("entityId")
-    if not changed or isinstance(entity_id, int):
-        payload["entityId"] = entity_id + 1 if isinstance(entity_id, int) else f"{entity_id}1"
-    return Event.from_payload(payload, signature=event.signature, signature_mode="tampered")
-
-
-def _other_value(name: str, value: str) -> str:
-    if name == "customerEmail":
-        return "attacker@example.com"
-    for candidate in ("PAID", "ACTIVE", "PUBLISHED", "SHIPPED"):
-        if candidate != value:
-            return candidate
-    return value + "X"  # pragma: no cover
-
-
 def check_replay_tampered(p: Probes) -> Finding:
-    observer = p.observer
-    original = p.build(p.probe_type)
-    before = observer.snapshot() if observer else None
-    _, first = p.send(original, f"{original.event_type} (valid signature)")
-    first_effects = (
-        observer.wait_for(before, original.event_id, at_least=1)
-        if observer is not None and before is not None
-        else 0
-    )
-    if not first.delivered and first_effects <= 0:
+    scenario = p.tampered()
+    first, second, first_effects = scenario.first, scenario.second, scenario.first_effects
+    if second is None:
         gate = p.gate() or Gate("delivered-codes", f"{first.sent} got {first.answer}")
         return gate.skip("a delivery the receiver accepts", (first,))
-    copy = tampered_copy(p, original)
-    _, second = p.send(copy, "the same eventId and signature with changed data")
     evidence = (first, second)
-    if observer is not None and before is not None and first_effects > 0:
-        effects = observer.settled(before, original.event_id, expected=first_effects)
+    effects = scenario.effects
+    if effects is not None:
         if effects <= first_effects:
             return Finding(
                 Verdict.PASS,
@@ -1093,6 +1344,116 @@ def check_malformed_body(p: Probes) -> Finding:
     )
 
 
+def from_evidence(finding: Finding, p: Probes) -> Finding:
+    """``finding``, unless it is a pass with nothing behind it: when the receiver accepted no
+    valid event at all, refusing a probe proves nothing (it refuses everything), so the check
+    is skipped and names the check that owns the refusal."""
+    if finding.verdict is not Verdict.PASS:
+        return finding
+    gate = p.gate()
+    if gate is None:
+        return finding
+    return gate.skip("a valid event the receiver accepts, to compare with", finding.evidence)
+
+
+def check_app_secrets(p: Probes) -> Finding:
+    if len(p.apps) < 2:
+        return Finding(
+            Verdict.SKIP,
+            "not judged: one app; give several to check that the receiver tells them apart",
+            (
+                "Ecwid allows the same webhook URL for several apps, each with its own client "
+                "secret and custom headers. Python: ConformanceSuite(apps=[EcwidApp(...), "
+                "...]); command line: ecwid-mock check --apps apps.json.",
+            ),
+        )
+    observer = p.observer if p.observable else None
+    evidence: list[Exchange] = []
+    refused_own: list[tuple[str, Exchange]] = []
+    accepted_other: list[tuple[str, str, Exchange, int | None]] = []
+    with p._lock:
+        for index, line in enumerate(p.apps):
+            other = p.apps[(index + 1) % len(p.apps)]
+            event_type = _probe_type_for(p, line.app)
+            own = line.factory.build(event_type)
+            line.sender.clear()
+            answer = exchange(
+                f"{event_type} for app {line.app.name!r}, signed with its secret",
+                line.sender.send(own),
+            )
+            evidence.append(answer)
+            if not answer.delivered:
+                refused_own.append((line.app.name, answer))
+            foreign = other.factory.build(event_type)
+            before = observer.snapshot() if observer is not None else None
+            forged = exchange(
+                f"{event_type} with the headers of app {line.app.name!r}, signed with the "
+                f"secret of app {other.app.name!r}",
+                line.sender.send(foreign),
+            )
+            line.sender.clear()
+            evidence.append(forged)
+            if forged.delivered:
+                effects = (
+                    observer.settled(before, foreign.event_id, expected=0)
+                    if observer is not None and before is not None
+                    else None
+                )
+                if effects != 0:
+                    accepted_other.append((line.app.name, other.app.name, forged, effects))
+    names = ", ".join(repr(line.app.name) for line in p.apps)
+    how = (
+        "Tell the apps apart by a custom header you set in each app's settings (e.g. "
+        "X-Ecwid-App: shipping), then verify with that app's client secret only."
+    )
+    if refused_own:
+        shown = "; ".join(f"app {name!r}: {a.answer}" for name, a in refused_own)
+        return Finding(
+            Verdict.FAIL,
+            f"refused events signed with their own app's secret: {shown}",
+            (
+                "Each app's events are signed with that app's client secret; a receiver that "
+                "verifies every app with one secret refuses all the others.",
+                how,
+            ),
+            tuple(evidence),
+        )
+    processed = [a for a in accepted_other if a[3] is not None]
+    if processed:
+        own_name, other_name, forged, effects = processed[0]
+        return Finding(
+            Verdict.FAIL,
+            f"processed an event for app {own_name!r} signed with the secret of app "
+            f"{other_name!r} ({forged.answer}, {effects} effects)",
+            (
+                "The receiver accepts any of its apps' secrets for any app, so a leak of one "
+                "secret lets anyone send events to every app.",
+                how,
+            ),
+            tuple(evidence),
+        )
+    if accepted_other:
+        own_name, other_name, forged, _ = accepted_other[0]
+        return Finding(
+            Verdict.WARN,
+            f"answered an event for app {own_name!r} signed with the secret of app "
+            f"{other_name!r} with {forged.answer}: cannot tell whether it was processed",
+            (_ANSWER_FIRST, how, "Give an observation hook to see whether it had an effect."),
+            tuple(evidence),
+        )
+    return Finding(
+        Verdict.PASS,
+        f"accepted each app's own events and refused the other's secret ({names})",
+        evidence=tuple(evidence),
+    )
+
+
+def _probe_type_for(p: Probes, app: EcwidApp) -> str:
+    if app.subscribes(p.probe_type):
+        return p.probe_type
+    return app.events[0]
+
+
 @dataclass(frozen=True)
 class CheckSpec:
     """One check: a stable kebab-case id, a one-line description, and its function."""
@@ -1153,6 +1514,11 @@ CHECKS: tuple[CheckSpec, ...] = (
     CheckSpec("unknown-fields", "unknown fields never cause a 5xx", check_unknown_fields),
     CheckSpec(
         "unknown-event-type", "an unknown event type never causes a 5xx", check_unknown_event_type
+    ),
+    CheckSpec(
+        "app-secrets",
+        "with several apps at one URL: each app's events verify with its own secret only",
+        check_app_secrets,
     ),
     CheckSpec(
         "malformed-body",

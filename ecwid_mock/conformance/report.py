@@ -67,6 +67,13 @@ class Exchange:
     duration: float | None = None
     location: str | None = None
     body_excerpt: str = ""
+    app_error: str = ""
+
+    @property
+    def raised(self) -> str:
+        """The last line of the in-process app's traceback (``KeyError: 'x'``), or empty."""
+        lines = [line for line in self.app_error.strip().splitlines() if line.strip()]
+        return lines[-1].strip() if lines else ""
 
     @property
     def delivered(self) -> bool:
@@ -102,13 +109,15 @@ class Exchange:
             "duration_s": None if self.duration is None else round(self.duration, 6),
             "location": self.location,
             "body_excerpt": self.body_excerpt,
+            "app_error": self.app_error or None,
         }
 
     def describe(self) -> str:
         """One line: what was sent, what came back, how long it took."""
         took = f" in {format_duration(self.duration)}" if self.duration is not None else ""
         attempt = f" (attempt {self.attempt})" if self.attempt > 1 else ""
-        return f"{self.sent}{attempt}: {self.answer}{took}"
+        raised = f" (the app raised {self.raised})" if self.raised else ""
+        return f"{self.sent}{attempt}: {self.answer}{raised}{took}"
 
 
 @dataclass(frozen=True)
@@ -146,7 +155,8 @@ class CheckResult(Finding):
         return self.verdict is Verdict.PASS
 
     def explain(self) -> str:
-        """Summary, details and evidence as text (what a failed pytest item shows)."""
+        """Summary, details, evidence and the app's traceback as text (what a failed pytest
+        item shows)."""
         lines = [f"[{self.verdict.value}] {self.id}: {self.summary}"]
         lines += [f"  {line}" for line in self.details]
         if self.evidence:
@@ -155,7 +165,7 @@ class CheckResult(Finding):
             hidden = len(self.evidence) - _EVIDENCE_LINES
             if hidden > 0:
                 lines.append(f"    ... and {hidden} more (see the JSON report)")
-        return "\n".join(lines)
+        return "\n".join(lines + _traceback_lines(self))
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -172,6 +182,15 @@ class CheckResult(Finding):
 
     def __repr__(self) -> str:
         return f"<CheckResult {self.id}: {self.verdict.value} - {self.summary}>"
+
+
+def _traceback_lines(result: CheckResult) -> list[str]:
+    """The first traceback an in-process app raised in ``result``'s evidence, indented."""
+    raised = next((e for e in result.evidence if e.app_error), None)
+    if raised is None:
+        return []
+    head = f"  the receiver raised while answering {raised.sent}:"
+    return [head, *(f"    {line}" for line in raised.app_error.rstrip().splitlines())]
 
 
 _EVIDENCE_LINES = 12
@@ -193,6 +212,7 @@ class ConformanceReport:
     seed: int | None = None
     started_at: float = 0.0
     elapsed: float = 0.0
+    store_id: int | None = None
 
     def __iter__(self) -> Iterator[CheckResult]:
         return iter(self.results)
@@ -246,7 +266,8 @@ class ConformanceReport:
         width_v = len("VERDICT")
         lines = [
             f"ecwid-mock conformance: {self.target}",
-            f"{len(self.event_types)} event types, seed {self.seed}",
+            f"{len(self.event_types)} event types, seed {self.seed}"
+            + (f", store id {self.store_id}" if self.store_id is not None else ""),
             "",
             _paint(f"{'CHECK'.ljust(width_id)}  {'VERDICT'.ljust(width_v)}  EVIDENCE", "1", colour),
         ]
@@ -261,6 +282,7 @@ class ConformanceReport:
                         head = f"{result.verdict.value.upper()} {result.id}: {result.title}"
                         lines.append(_paint(head, _COLOURS[result.verdict], colour))
                         lines += [f"  {line}" for line in result.details]
+                        lines += _traceback_lines(result)
         lines += ["", _paint(self.summary_line(), "31" if not self.ok else "32", colour)]
         return "\n".join(lines)
 
@@ -272,6 +294,7 @@ class ConformanceReport:
             "version": __version__,
             "target": self.target,
             "seed": self.seed,
+            "store_id": self.store_id,
             "started_at": format_time(self.started_at) if self.started_at else None,
             "elapsed_s": round(self.elapsed, 6),
             "event_types": list(self.event_types),

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from os import PathLike
 
     from .._delivery.sender import Sender
+    from .._events.app import EcwidApp
     from .._events.factory import EventFactory
 
 __all__ = [
@@ -77,7 +78,10 @@ class ConformanceSuite:
 
     Give ``app=`` (an ASGI or WSGI app, called in-process at ``path``) or ``url`` (local
     HTTPS or live; ``verify`` is True, a CA file or an ``ssl.SSLContext``).
-    ``client_secret`` is the app's client secret the receiver verifies with. ``events`` are
+    ``client_secret`` is the app's client secret the receiver verifies with. ``apps`` are
+    several :class:`~ecwid_mock.EcwidApp` sharing the URL (each with its secret and custom
+    headers): the first one is used by every check, and ``app-secrets`` checks that each
+    app's events verify with its own secret only. ``events`` are
     the subscribed event types (names or patterns like ``"order.*"``; default all 42
     documented ones). ``observe`` returns a snapshot of the receiver's side effects (effects
     per eventId, a count, or a collection) and enables the idempotency checks; effects may
@@ -85,7 +89,9 @@ class ConformanceSuite:
     answer, ``slow_after`` (3 s) is where p95 response times warn. ``access_token`` is the
     store's ``secret_...`` token, to test a receiver that wrongly keys its HMAC with it
     (default: a made-up one). ``seed`` makes the events reproducible (default: random,
-    so eventIds differ between runs against a live receiver). ``label`` names the target
+    so eventIds differ between runs against a live receiver). ``store_id`` is the store the
+    events come from (default: drawn from the seed; give yours to a receiver that checks
+    it). ``label`` names the target
     in reports (default: the app's qualified name, or the URL).
     """
 
@@ -95,7 +101,8 @@ class ConformanceSuite:
         *,
         app: Callable[..., Any] | None = None,
         path: str = DEFAULT_PATH,
-        client_secret: str | bytes | Secret,
+        client_secret: str | bytes | Secret | None = None,
+        apps: Iterable[EcwidApp] | None = None,
         verify: bool | str | PathLike[str] | ssl.SSLContext = True,
         events: Iterable[str] | str | None = None,
         observe: Callable[[], object] | None = None,
@@ -105,6 +112,7 @@ class ConformanceSuite:
         slow_after: float = 3.0,
         access_token: str | bytes | Secret | None = None,
         seed: int | None = None,
+        store_id: int | None = None,
         concurrency: int = 8,
         custom_headers: Mapping[str, str | Secret] | None = None,
         app_kind: Literal["auto", "asgi", "wsgi"] = "auto",
@@ -141,9 +149,32 @@ class ConformanceSuite:
         from .._clock import RealClock, VirtualClock
         from .._delivery.retry import RetryPolicy
         from .._delivery.sender import Sender
+        from .._events.app import EcwidApp
         from .._events.factory import EventFactory
         from .._transports.wire import Timeouts
 
+        app_list = list(apps) if apps is not None else []
+        for item in app_list:
+            if not isinstance(item, EcwidApp):
+                raise InvalidOption(
+                    "apps", type(item).__name__, "ecwid_mock.EcwidApp values", source="apps="
+                )
+        if app_list and (client_secret is not None or custom_headers is not None):
+            raise InvalidOption(
+                "client_secret/custom_headers",
+                "given with apps",
+                "left out: with apps= each app brings its own",
+                source="ConformanceSuite",
+            )
+        if client_secret is None:
+            if not app_list:
+                raise InvalidOption(
+                    "client_secret",
+                    None,
+                    "the app's client secret (or apps=)",
+                    source="ConformanceSuite",
+                )
+            client_secret, custom_headers = app_list[0].client_secret, app_list[0].custom_headers
         secret = Secret(client_secret)
         common: dict[str, Any] = {
             "timeouts": Timeouts(
@@ -165,11 +196,37 @@ class ConformanceSuite:
             )
             self.target = redact_url(url) + (f" ({label})" if label else "")
         self._factory: EventFactory = EventFactory(
-            seed=seed, client_secret=secret, clock=RealClock(), access_token=access_token
+            seed=seed,
+            store_id=store_id,
+            client_secret=secret,
+            clock=RealClock(),
+            access_token=access_token,
         )
         observer = _checks.Observer(observe, settle=options.settle) if observe is not None else None
         self.options = options
-        self._probes = _checks.Probes(self._sender, self._factory, options, observer)
+        self._app_senders: list[Sender] = []
+        lines: list[_checks.AppLine] = []
+        for item in app_list:
+            app_options = {**common, "custom_headers": item.custom_headers}
+            if app is not None:
+                line_sender = Sender.for_app(app, path=path, app_kind=app_kind, **app_options)
+            else:
+                assert url is not None
+                line_sender = Sender(
+                    url,
+                    verify=verify,
+                    insecure_http_not_ecwid=insecure_http_not_ecwid,
+                    **app_options,
+                )
+            self._app_senders.append(line_sender)
+            line_factory = EventFactory(
+                seed=(self._factory.seed + len(lines) + 1) % 2**32,
+                store_id=self._factory.store_id,
+                client_secret=item.client_secret,
+                clock=RealClock(),
+            )
+            lines.append(_checks.AppLine(item, line_sender, line_factory))
+        self._probes = _checks.Probes(self._sender, self._factory, options, observer, lines)
         self._results: dict[str, CheckResult] = {}
         self._started = time.time()
 
@@ -184,6 +241,11 @@ class ConformanceSuite:
         return self._factory.seed
 
     @property
+    def store_id(self) -> int:
+        """The storeId every event carries."""
+        return self._factory.store_id
+
+    @property
     def check_ids(self) -> tuple[str, ...]:
         return CHECK_IDS
 
@@ -194,7 +256,7 @@ class ConformanceSuite:
             raise InvalidOption("check", check_id, "one of " + ", ".join(CHECK_IDS))
         if check_id not in self._results:
             started = time.perf_counter()
-            finding = spec.run(self._probes)
+            finding = _checks.from_evidence(spec.run(self._probes), self._probes)
             self._results[check_id] = CheckResult.of(
                 finding, id=spec.id, title=spec.title, duration=time.perf_counter() - started
             )
@@ -221,6 +283,7 @@ class ConformanceSuite:
         )
         return ConformanceReport(
             target=self.target,
+            store_id=self.store_id,
             results=chosen,
             event_types=self.options.events,
             seed=self.seed,
@@ -230,6 +293,8 @@ class ConformanceSuite:
 
     def close(self) -> None:
         """Close connections (and the event loop of an in-process ASGI app)."""
+        for sender in self._app_senders:
+            sender.close()
         self._sender.close()
 
     def __enter__(self) -> ConformanceSuite:

@@ -33,8 +33,9 @@ Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 class Refused(Exception):
     """Answer ``status`` (a deliberate refusal, not a crash)."""
 
-    def __init__(self, status: int) -> None:
+    def __init__(self, status: int, text: str = "") -> None:
         self.status = status
+        self.text = text
 
 
 class Receiver:
@@ -42,6 +43,7 @@ class Receiver:
 
     delay = 0.0
     success_status = 200
+    catch_errors = True  # answer 500 as a framework would; False lets the error out of the app
 
     def __init__(self) -> None:
         self.effects: Counter[str] = Counter()
@@ -79,11 +81,15 @@ class Receiver:
         if self.delay:
             await asyncio.sleep(self.delay)
         extra: list[tuple[bytes, bytes]] = []
+        text = b"ok"
         try:
             status = self.handle(scope, body, headers)
         except Refused as refusal:
             status = refusal.status
+            text = refusal.text.encode() or text
         except Exception:  # what a framework does with an unhandled error
+            if not self.catch_errors:
+                raise
             status = 500
         if 300 <= status < 400:
             extra.append((b"location", (scope["path"] + "/").encode()))
@@ -94,7 +100,7 @@ class Receiver:
                 "headers": [(b"content-type", b"text/plain"), *extra],
             }
         )
-        await send({"type": "http.response.body", "body": b"" if status == 204 else b"ok"})
+        await send({"type": "http.response.body", "body": b"" if status == 204 else text})
 
     # -- the steps a receiver goes through --------------------------------------------------
 
