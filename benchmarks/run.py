@@ -1,6 +1,6 @@
 """Every benchmark row of the project in one run, each judged against its in-run anchor.
 
-    python benchmarks/run.py                # the full table (about 17 minutes on 2 busy cores)
+    python benchmarks/run.py                # the full table (about 22 minutes on 2 busy cores)
     python benchmarks/run.py --quick        # fewer rounds, smaller counts, no suite run
     python benchmarks/run.py --row P2,V1    # only these rows
     python benchmarks/run.py --json out.json
