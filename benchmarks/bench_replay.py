@@ -1,37 +1,57 @@
-"""Capture, scrub and replay costs (issue: real traffic in tests).
+"""Capture, scrub and replay costs (issue 16: real traffic in tests); informational rows.
 
-No goal was set: the figures say what capturing adds to a delivery and how fast a cassette is
-scrubbed and replayed. The baseline of capture is the same ASGI app called without it.
-Run: python benchmarks/bench_replay.py
+No goal was set: the rows say what capturing adds to a delivery and how fast a cassette is
+scrubbed and replayed, each beside the floor of the same work.
+
+R1  CaptureMiddleware (judge + scrub + write a line) per delivery, anchored on the same
+    ASGI app called without it; the excess is what capture costs.
+R2  Scrubber.scrub of mixed event types, anchored on json.loads + json.dumps of the same
+    bodies (a scrub parses and writes each body once).
+R3  replay_events (shift_time, new_ids) of the same records, anchored on the same floor.
+
+Run: python benchmarks/bench_replay.py [--quick] [--row R1]
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import sys
 import tempfile
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ecwid_mock import (
-    CaptureMiddleware,
-    Cassette,
-    EventFactory,
-    Interaction,
-    Scrubber,
-    replay_events,
-)
+from _harness import Row, RowMaker, Settings, compare, main, rate
+
+KEY = "bench-key"
 
 
 async def _app(scope: Any, receive: Any, send: Any) -> None:
+    """The smallest receiver: read the body, answer 200."""
     while (await receive()).get("more_body"):
         pass
     await send({"type": "http.response.start", "status": 200, "headers": []})
     await send({"type": "http.response.body", "body": b""})
 
 
-def _per_request(app: Any, bodies: list[bytes]) -> float:
+def _bodies(count: int) -> list[bytes]:
+    from ecwid_mock import EventFactory
+
+    return [event.body for event in EventFactory(seed=1).stream(count)]
+
+
+def _microseconds_per_call(app: Any, bodies: Sequence[bytes]) -> Callable[[], float]:
+    """A measure: microseconds per ASGI call of ``app``, one POST per body, in turn."""
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/",
+        "query_string": b"",
+        "headers": [(b"content-type", b"application/json")],
+    }
+
     async def send(message: Any) -> None:
         return None
 
@@ -39,90 +59,91 @@ def _per_request(app: Any, bodies: list[bytes]) -> float:
         started = time.perf_counter()
         for body in bodies:
             messages = [{"type": "http.request", "body": body, "more_body": False}]
-            receive: Any = _receiver(messages)
-            scope = {
-                "type": "http",
-                "method": "POST",
-                "path": "/",
-                "query_string": b"",
-                "headers": [(b"content-type", b"application/json")],
-            }
-            await app(scope, receive, send)
-        return (time.perf_counter() - started) / len(bodies)
 
-    return asyncio.run(drive())
+            async def receive(messages: list[Any] = messages) -> Any:
+                return messages.pop() if messages else {"type": "http.disconnect"}
+
+            await app(dict(scope), receive, send)
+        return (time.perf_counter() - started) / len(bodies) * 1e6
+
+    return lambda: asyncio.run(drive())
 
 
-def _receiver(messages: list[dict[str, Any]]) -> Any:
-    async def receive() -> Any:
-        return messages.pop() if messages else {"type": "http.disconnect"}
+def capture_rows(settings: Settings) -> list[Row]:
+    """R1 CaptureMiddleware per delivery vs the bare app"""
+    from ecwid_mock import CaptureMiddleware, Cassette, Scrubber
 
-    return receive
-
-
-def run() -> list[dict[str, Any]]:
-    factory = EventFactory(seed=1)
-    events = list(factory.stream(2_000))
-    bodies = [e.body for e in events]
-    with tempfile.TemporaryDirectory() as folder:
+    bodies = _bodies(settings.pick(2_000, 500))
+    with tempfile.TemporaryDirectory(prefix="ecwid-bench-") as folder:
         path = Path(folder) / "bench.jsonl"
-        captured = CaptureMiddleware(_app, path, scrubber=Scrubber("bench-key"))
-        _per_request(captured, bodies[:50])  # warm up: validators, Faker
-        bare = _per_request(_app, bodies)
-        with_capture = _per_request(captured, bodies)
+        captured = CaptureMiddleware(_app, path, scrubber=Scrubber(KEY))
+        row = compare(
+            "R1",
+            ("CaptureMiddleware per delivery (judge + scrub + write)", "us",
+             _microseconds_per_call(captured, bodies)),
+            ("the same ASGI app without capture", "us", _microseconds_per_call(_app, bodies)),
+            settings.rounds,
+            note="in-process ASGI calls, no HTTP; mixed event types",
+        )  # fmt: skip
         recorded = len(Cassette.load(path))
-    scrubber = Scrubber("bench-key")
-    records = [Interaction(body=b) for b in bodies]
-    started = time.perf_counter()
-    for record in records:
-        scrubber.scrub(record)
-    scrub_rate = len(records) / (time.perf_counter() - started)
-    started = time.perf_counter()
-    replayed = replay_events(records, secret="s", new_ids=True)
-    replay_rate = len(replayed) / (time.perf_counter() - started)
-    assert recorded >= len(bodies), recorded
-    assert json.loads(replayed[0].body)["eventId"] == replayed[0].event_id
-    return [
-        {
-            "name": "CaptureMiddleware, per delivery (judge + scrub + write)",
-            "value": with_capture * 1e6,
-            "unit": "µs",
-            "baseline": bare * 1e6,
-            "baseline_name": "the same ASGI app without capture",
-            "ratio": with_capture / bare,
-            "goal": None,
-            "ok": True,
-        },
-        {
-            "name": "Scrubber.scrub, mixed event types",
-            "value": scrub_rate,
-            "unit": "records/s",
-            "baseline": None,
-            "baseline_name": "",
-            "ratio": None,
-            "goal": None,
-            "ok": True,
-        },
-        {
-            "name": "replay_events, shift_time and new_ids",
-            "value": replay_rate,
-            "unit": "events/s",
-            "baseline": None,
-            "baseline_name": "",
-            "ratio": None,
-            "goal": None,
-            "ok": True,
-        },
-    ]
+    expected = len(bodies) * (settings.rounds + 1)  # the warm-up round records too
+    if recorded != expected:
+        raise RuntimeError(f"{recorded} deliveries recorded, expected {expected}")
+    return [row]
 
+
+def _json_floor(bodies: Sequence[bytes]) -> Callable[[], float]:
+    """A measure: bodies/s of json.loads + json.dumps, the floor of rewriting a body."""
+
+    def work() -> int:
+        for body in bodies:
+            json.dumps(json.loads(body)).encode()
+        return len(bodies)
+
+    return lambda: rate(work)
+
+
+def scrub_rows(settings: Settings) -> list[Row]:
+    """R2 Scrubber.scrub records/s"""
+    from ecwid_mock import Interaction, Scrubber
+
+    bodies = _bodies(settings.pick(2_000, 500))
+    records = [Interaction(body=body) for body in bodies]
+    scrubber = Scrubber(KEY)
+
+    def work() -> int:
+        for record in records:
+            scrubber.scrub(record)
+        return len(records)
+
+    return [
+        compare("R2", ("Scrubber.scrub, mixed event types", "records/s", lambda: rate(work)),
+                ("json.loads + json.dumps of the same bodies", "records/s", _json_floor(bodies)),
+                settings.rounds)
+    ]  # fmt: skip
+
+
+def replay_rows(settings: Settings) -> list[Row]:
+    """R3 replay_events events/s"""
+    from ecwid_mock import Interaction, replay_events
+
+    bodies = _bodies(settings.pick(2_000, 500))
+    records = [Interaction(body=body) for body in bodies]
+
+    def work() -> int:
+        replayed = replay_events(records, secret="bench-secret", new_ids=True)
+        if json.loads(replayed[0].body)["eventId"] != replayed[0].event_id:
+            raise RuntimeError("a replayed event's body and eventId disagree")
+        return len(replayed)
+
+    return [
+        compare("R3", ("replay_events, shift_time and new_ids", "events/s", lambda: rate(work)),
+                ("json.loads + json.dumps of the same bodies", "events/s", _json_floor(bodies)),
+                settings.rounds)
+    ]  # fmt: skip
+
+
+ROWS: dict[str, RowMaker] = {"R1": capture_rows, "R2": scrub_rows, "R3": replay_rows}
 
 if __name__ == "__main__":
-    for row in run():
-        print(
-            f"{row['name']}: {row['value']:,.1f} {row['unit']}"
-            + (
-                f" (baseline {row['baseline']:,.1f}, x{row['ratio']:.1f})"
-                if row["baseline"]
-                else ""
-            )
-        )
+    sys.exit(main(ROWS))

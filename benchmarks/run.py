@@ -1,6 +1,6 @@
 """Every benchmark row of the project in one run, each judged against its in-run anchor.
 
-    python benchmarks/run.py                # the full table (about 17 minutes on 2 busy cores)
+    python benchmarks/run.py                # the full table (about 22 minutes on 2 busy cores)
     python benchmarks/run.py --quick        # fewer rounds, smaller counts, no suite run
     python benchmarks/run.py --row P2,V1    # only these rows
     python benchmarks/run.py --json out.json
@@ -18,19 +18,24 @@ import bench_cli
 import bench_conformance
 import bench_factory
 import bench_https_server
+import bench_locust
 import bench_plugin
+import bench_replay
 import bench_sender
+import bench_store
 import bench_suite
 import bench_validate
 from _harness import RowMaker, main
 
 #: The goals table first, in its order, then the informational rows.
 ORDER = ("V1", "P1", "P2", "P3", "P4", "P5", "P6", "P8", "C1", "T1",
-         "S1", "I1", "F1", "F2", "H1", "H2")  # fmt: skip
+         "S-GET1", "S-GET2", "S-SEED", "S-RSS", "L1",
+         "S1", "I1", "F1", "F2", "H1", "H2", "R1", "R2", "R3")  # fmt: skip
 
 _ALL: dict[str, RowMaker] = {}
 for module in (bench_validate, bench_factory, bench_sender, bench_plugin, bench_cli,
-               bench_conformance, bench_suite, bench_https_server):  # fmt: skip
+               bench_conformance, bench_suite, bench_https_server, bench_store, bench_locust,
+               bench_replay):  # fmt: skip
     _ALL.update(module.ROWS)
 ROWS: dict[str, RowMaker] = {key: _ALL[key] for key in ORDER}
 assert set(ROWS) == set(_ALL), sorted(set(_ALL) - set(ROWS))
