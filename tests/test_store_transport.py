@@ -89,3 +89,23 @@ def test_intercept_diverts_clients_built_elsewhere(store: EcwidStore) -> None:
         assert asyncio.run(fetch()) == 200
     assert store.calls.call_count == 2
     assert httpx.HTTPTransport.handle_request is original
+
+
+def test_intercept_answers_requests_calls_too() -> None:
+    requests = pytest.importorskip("requests")
+    from ecwid_mock import EcwidStore
+
+    store = EcwidStore(seed=3).seed(orders=2)
+    order_id = next(iter(store.orders))
+    with store.intercept(), requests.Session() as session:
+        answer = session.get(
+            f"{store.base_url}/orders/{order_id}",
+            headers={"Authorization": f"Bearer {store.token}"},
+            timeout=5,
+        )
+        refused = session.get(f"{store.base_url}/orders/{order_id}", timeout=5)
+    assert answer.status_code == 200
+    assert answer.json()["id"] == store.orders[order_id]["id"]
+    assert refused.status_code == 403
+    assert refused.json()["errorCode"] == "INVALID_API_TOKEN"
+    assert store.calls.call_count == 2

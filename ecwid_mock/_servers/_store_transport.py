@@ -94,10 +94,11 @@ class AsyncStoreTransport(httpx.AsyncBaseTransport):
 
 
 class intercept:  # a context manager, named like unittest.mock.patch
-    """Divert httpx's default transports' calls to ``host`` into the store; others go out as usual.
+    """Divert calls to ``host`` into the store, for httpx and (when installed) requests.
 
-    For receivers that build their own ``httpx.Client()``: inside ``with store.intercept():``
-    every request to ``https://app.ecwid.com`` is answered by the store, in-process.
+    For receivers that build their own ``httpx.Client()`` or ``requests.Session()``: inside
+    ``with store.intercept():`` every request to ``https://app.ecwid.com`` is answered by the
+    store, in-process; requests to other hosts go out as usual.
     """
 
     def __init__(self, app: Any, *, host: str) -> None:
@@ -105,6 +106,7 @@ class intercept:  # a context manager, named like unittest.mock.patch
         self._async = AsyncStoreTransport(app, host=host)
         self._host = host
         self._saved: tuple[Any, Any] | None = None
+        self._requests_saved: Any = None
 
     def __enter__(self) -> intercept:
         sync_original = httpx.HTTPTransport.handle_request
@@ -128,6 +130,7 @@ class intercept:  # a context manager, named like unittest.mock.patch
         self._saved = (sync_original, async_original)
         httpx.HTTPTransport.handle_request = handle_request  # type: ignore[method-assign,assignment]
         httpx.AsyncHTTPTransport.handle_async_request = handle_async_request  # type: ignore[method-assign,assignment]
+        self._requests_saved = _divert_requests(store_sync, host)
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -136,3 +139,48 @@ class intercept:  # a context manager, named like unittest.mock.patch
             httpx.HTTPTransport.handle_request = sync_original  # type: ignore[method-assign]
             httpx.AsyncHTTPTransport.handle_async_request = async_original  # type: ignore[method-assign]
             self._saved = None
+        if self._requests_saved is not None:
+            import requests.adapters
+
+            adapter_class: Any = requests.adapters.HTTPAdapter
+            adapter_class.send = self._requests_saved
+            self._requests_saved = None
+
+
+def _divert_requests(store: SyncASGITransport, host: str) -> Any:
+    """Route ``requests``' calls to ``host`` into the store; the original ``send``, or None."""
+    try:
+        import requests.adapters
+        import requests.models
+        import requests.structures
+    except ImportError:  # requests is optional: nothing to divert
+        return None
+    adapter_class: Any = requests.adapters.HTTPAdapter
+    original = adapter_class.send
+
+    def send(adapter: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
+        url = httpx.URL(request.url)
+        if url.host != host:
+            return original(adapter, request, *args, **kwargs)
+        body = request.body or b""
+        answer = store.handle_request(
+            httpx.Request(
+                request.method,
+                url,
+                headers=list(request.headers.items()),
+                content=body.encode() if isinstance(body, str) else body,
+            )
+        )
+        answer.read()
+        response = requests.models.Response()
+        response.status_code = answer.status_code
+        response.reason = answer.reason_phrase
+        response.headers = requests.structures.CaseInsensitiveDict(answer.headers.items())
+        response._content = answer.content
+        response.url = request.url
+        response.request = request
+        response.encoding = answer.encoding
+        return response
+
+    adapter_class.send = send
+    return original
