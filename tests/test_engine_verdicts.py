@@ -178,3 +178,29 @@ def test_a_non_ascii_path_is_sent_percent_encoded(certificates: TestCertificates
             sender.send(event()).assert_delivered()
     line = server.requests[0].split(b"\r\n", 1)[0]
     assert line == b"POST /h%C3%A9ll%C3%B6/%E4%B8%AD?eventtype=order.created HTTP/1.1"
+
+
+CHECKED_ROWS = ["203", "500", "bare-lf", "four-digit-status", "closed-before-answer"]
+
+
+@pytest.mark.parametrize("row", CHECKED_ROWS)
+def test_ecwid_mock_check_judges_the_same_answer_the_same_way(
+    certificates: TestCertificates, capsys: pytest.CaptureFixture[str], row: str
+) -> None:
+    actions, accepted, result, _words = next((a, ok, r, w) for i, a, ok, r, w in ROWS if i == row)
+    with fault_server(lambda n: actions, certificates) as server:
+        expected = through_sender(server.url, server.ca_path)
+        capsys.readouterr()
+        main(
+            ["check", server.url, "--cacert", server.ca_path, "--client-secret", SECRET,
+             "--events", "order.created", "--checks", "delivered-codes", "--json", "-",
+             "--timeout", str(LIMITS.response)]
+        )  # fmt: skip
+    report = json.loads(capsys.readouterr().out)
+    (check,) = [c for c in report["checks"] if c["id"] == "delivered-codes"]
+    seen = {(e["delivered"], e["error"] or e["status"], e["reason"]) for e in check["evidence"]}
+    assert seen == {expected}, (seen, expected)
+    if row == "203":  # judged by the check that owns 203/208, which delivered-codes names
+        assert (check["verdict"], check["blocked_by"]) == ("skip", "no-203-208")
+    else:
+        assert check["verdict"] == ("pass" if accepted else "fail")

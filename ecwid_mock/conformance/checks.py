@@ -20,11 +20,12 @@ from collections.abc import Callable, Mapping, Sequence, Sized
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .._delivery.record import ACCEPTED_STATUSES, RESPONSE_BUDGET
+from .._delivery.record import RESPONSE_BUDGET
 from .._errors import InvalidOption
 from .._events.event import Event
 from .._events.signing import SIGNATURE_HEADER, sign
 from .._schemas.catalog import event_info
+from .._schemas.contract import contract
 from .report import Exchange, Finding, Verdict, format_duration, percentile
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ FORGED_MODES = ("missing", "invalid", "wrong-secret", "access-token", "hex", "bo
 #: Event types that no Ecwid version sends (yet): forward-compatibility probes.
 FUTURE_EVENT_TYPES = ("size_chart.created", "gift_card.created")
 
-_ACCEPTED = ", ".join(str(s) for s in sorted(ACCEPTED_STATUSES))
+_ACCEPTED = contract().accepted_text
 _POLL_SECONDS = 0.01
 _SIGNED = "'{eventCreated}.{eventId}'"
 
@@ -789,11 +790,7 @@ def check_no_redirects(p: Probes) -> Finding:
 
 def check_no_203_208(p: Probes) -> Finding:
     traffic = list(p.traffic().values())
-    odd = [
-        a
-        for a in traffic
-        if a.status is not None and 200 <= a.status < 300 and a.status not in ACCEPTED_STATUSES
-    ]
+    odd = [a for a in traffic if a.status is not None and 200 <= a.status < 300 and not a.delivered]
     if odd:
         return Finding(
             Verdict.FAIL,

@@ -16,11 +16,10 @@ import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from enum import Enum
-from http import HTTPStatus
 from typing import Any
 
 from .._clock import format_time
-from .._delivery.record import ACCEPTED_STATUSES
+from .._delivery.verdict import judge, status_text
 from .._version import __version__
 
 __all__ = [
@@ -78,7 +77,7 @@ class Exchange:
     @property
     def delivered(self) -> bool:
         """True when Ecwid would count the answer as delivered (200, 201, 202, 204, 209)."""
-        return self.error is None and self.status in ACCEPTED_STATUSES
+        return self.error is None and self.status is not None and judge(self.status).accepted
 
     @property
     def answered(self) -> bool:
@@ -90,7 +89,7 @@ class Exchange:
         """The answer in a few words: ``200 OK``, ``401 Unauthorized``, ``301 ... -> /new``."""
         if self.status is None:
             return self.reason or (self.error or "no answer")
-        text = _status_text(self.status)
+        text = status_text(self.status)
         if 300 <= self.status < 400:
             return f"{text} -> {self.location or '(no Location)'}"
         return text
@@ -369,13 +368,6 @@ def _xml_text(text: str) -> str:
         ch if ch in "\t\n\r" or (ord(ch) >= 0x20 and ch not in "\ufffe\uffff") else "?"
         for ch in text
     )
-
-
-def _status_text(code: int) -> str:
-    try:
-        return f"{code} {HTTPStatus(code).phrase}"
-    except ValueError:
-        return str(code)
 
 
 def format_duration(seconds: float | None) -> str:
