@@ -187,7 +187,7 @@ CHECKED_ROWS = ["203", "500", "bare-lf", "four-digit-status", "closed-before-ans
 def test_ecwid_mock_check_judges_the_same_answer_the_same_way(
     certificates: TestCertificates, capsys: pytest.CaptureFixture[str], row: str
 ) -> None:
-    actions, accepted, result, _words = next((a, ok, r, w) for i, a, ok, r, w in ROWS if i == row)
+    actions, accepted = next((a, ok) for i, a, ok, _r, _w in ROWS if i == row)
     with fault_server(lambda n: actions, certificates) as server:
         expected = through_sender(server.url, server.ca_path)
         capsys.readouterr()
