@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
+from .._checks import json_problem, loads_json
 from .._errors import InvalidEvent, Problem, UnknownEventType
 from . import catalog as _catalog
 from .nodes import json_type
@@ -63,13 +64,17 @@ def parse_payload(payload: Payload, *, source: str = "") -> Any:
         )
         raise InvalidJSON([problem], source=source)
     try:
-        return json.loads(payload)
+        return loads_json(payload)
     except json.JSONDecodeError as exc:
         if not payload.strip():
             message = "body is empty, expected a JSON object"
         else:
             message = f"body is not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
         raise InvalidJSON([Problem("", message)], source=source) from None
+    except ValueError as exc:  # beyond the limits of ecwid_mock._checks
+        raise InvalidJSON(
+            [Problem("", f"body is not acceptable JSON: {exc}")], source=source
+        ) from None
 
 
 @functools.cache
@@ -253,6 +258,10 @@ def validate_typed(
 
 def _validated(value: Any, strict: bool, source: str) -> tuple[str, dict[str, Any]]:
     """The canonical event type of a valid ``value`` and a shallow copy of it."""
+    unfit = json_problem(value)
+    if unfit is not None:
+        # Before the engines: they would overflow the stack or fail on a foreign value.
+        raise InvalidJSON([Problem(unfit[0], f"not acceptable JSON: {unfit[1]}")], source=source)
     if not isinstance(value, Mapping):
         problem = Problem("", f"must be a JSON object, got {json_type(value)} {_show(value)}")
         raise InvalidEvent([problem], source=source)
