@@ -263,7 +263,7 @@ def test_sign_accepts_lines_written_with_headers(
         pytest.param(
             "sign",
             b'{"eventCreated": "1", "eventId": "a"}',
-            "eventCreated must be an integer, but got '1'",
+            "eventCreated must be an integer (UNIX seconds, 0 to 2**63 - 1), but got '1'",
             id="created-text",
         ),
         pytest.param(
