@@ -62,13 +62,17 @@ class Settings(NamedTuple):
         return rest[slash:] if slash >= 0 else "/"
 
     def describe(self) -> str:
-        """One line for a report header; never shows the secret."""
+        """One line for a report header; never shows the secret or a credential in the URL."""
+        from ._delivery.url import redact_url
+
         target = {
             "inprocess": f"in-process app{f' {self.app}' if self.app else ''}, path {self.path}",
             "https": f"local HTTPS server, path {self.path}",
-            "live": f"live URL {self.url}",
+            "live": f"live URL {redact_url(self.url)}",
         }[self.transport]
-        return f"seed {self.seed}, target: {target}"
+        from ._secrets import mask
+
+        return mask(f"seed {self.seed}, target: {target}")
 
 
 def _as_int(name: str, value: Any, source: str, *, minimum: int, maximum: int) -> int:
@@ -115,7 +119,8 @@ def _check(name: str, value: Any, source: str) -> Any:
                         "with ecwid_app instead"
                     )
                 else:
-                    rule = str(exc).partition(": ")[2] or exc.rule
+                    detail = str(exc).partition(": ")[2]
+                    rule = f"rule {exc.rule!r}: {detail}" if detail else f"rule {exc.rule!r}"
                 raise InvalidOption(
                     "ecwid_url", exc.url, f"a URL Ecwid would call ({rule})", source=source
                 ) from None
