@@ -61,6 +61,13 @@ class Settings(NamedTuple):
         slash = rest.find("/")
         return rest[slash:] if slash >= 0 else "/"
 
+    def __repr__(self) -> str:
+        """The NamedTuple's repr, with credentials in the URL masked (pytest -l shows it)."""
+        from ._secrets import mask
+
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._fields)
+        return mask(f"Settings({fields})")
+
     def describe(self) -> str:
         """One line for a report header; never shows the secret or a credential in the URL."""
         from ._delivery.url import redact_url

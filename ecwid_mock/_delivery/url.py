@@ -53,6 +53,7 @@ def check_webhook_url(
         parts = urlsplit(url)
     except ValueError as exc:
         raise WebhookUrlError(redact_url(url), "syntax", f"cannot be parsed ({exc})") from None
+    _register_credentials(parts)
     shown = redact_url(url)
     scheme = parts.scheme.lower()
     if scheme != "https" and not (allow_http and scheme == "http"):
@@ -88,6 +89,26 @@ def check_webhook_url(
             shown, "fragment", f"must not have a fragment, but got '#{parts.fragment}'"
         )
     return url
+
+
+#: Query parameters whose values are credentials (as ecwid_mock._secrets masks them).
+_CREDENTIAL_KEYS = re.compile(
+    r"(?i)^(?:access_?token|token|api_?key|key|client_?secret|secret|signature|sig|"
+    r"password|passwd|pass|auth)$"
+)
+
+
+def _register_credentials(parts: SplitResult) -> None:
+    """Remember a password and credential query values as secrets: masked wherever shown."""
+    from urllib.parse import parse_qsl
+
+    from .._secrets import register
+
+    if parts.password:
+        register(parts.password)
+    for key, value in parse_qsl(parts.query, keep_blank_values=False):
+        if _CREDENTIAL_KEYS.match(key):
+            register(value)
 
 
 def _check_port(parts: SplitResult, shown: str) -> None:
