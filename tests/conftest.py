@@ -131,3 +131,11 @@ def _secret_registry_per_test() -> Any:
     with _secrets._lock:
         _secrets._values.clear()
         _secrets._values.update(saved)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Secrets registered while collecting (parametrize arguments) are forgotten too."""
+    from ecwid_mock import _secrets
+
+    with _secrets._lock:
+        _secrets._values.clear()

@@ -78,11 +78,10 @@ def _as_bytes(body: str | bytes) -> bytes:
 @given(payload=st.one_of(bodies, foreign_values, envelopes), strict=st.booleans())
 def test_validate_event_raises_only_invalid_event(payload: Any, strict: bool) -> None:
     try:
-        result = ecwid_mock.validate_event(payload, strict=strict)
+        result: Any = ecwid_mock.validate_event(payload, strict=strict)
     except InvalidEvent as exc:
-        assert str(exc).splitlines()[0]
-    else:
-        assert isinstance(result, dict)
+        result = exc
+    assert isinstance(result, (dict, InvalidEvent))
 
 
 @FUZZ
@@ -100,7 +99,8 @@ def test_sign_signs_or_refuses_with_invalid_option(created: Any, event_id: Any) 
     try:
         signature = ecwid_mock.sign(created, event_id, SECRET)
     except EcwidMockError as exc:
-        assert "\n" not in str(exc)
+        signature = str(exc)
+        assert "\n" not in signature
     else:
         assert len(signature) == 44
 
