@@ -17,6 +17,7 @@ above anything real and far below what would exhaust Python (its recursion limit
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Mapping
@@ -121,49 +122,93 @@ def check_host(host: str) -> str | None:
     return None
 
 
+#: An integer of more bits than this has more than MAX_INTEGER_DIGITS digits.
+_MAX_BITS = int(MAX_INTEGER_DIGITS * 3.3219280948873626)
+
+
+def _plain(item: object) -> bool:
+    """True for the common scalars that need no further look (the walk's fast path)."""
+    if type(item) is str:
+        return item.isascii()
+    if type(item) is int:
+        return item.bit_length() <= _MAX_BITS
+    return item is None or type(item) is bool
+
+
 def json_problem(value: Any) -> tuple[str, str] | None:
     """The first ``(path, reason)`` that makes ``value`` unfit for JSON, or ``None``.
 
-    Iterative, so a deep value is measured rather than overflowing the stack.
+    Iterative, so a deep value is measured rather than overflowing the stack; the path is
+    built only for the value that is refused.
     """
-    stack: list[tuple[Any, str, int]] = [(value, "", 0)]
+    stack: list[tuple[Any, int, Any]] = [(value, 0, None)]
     while stack:
-        item, path, depth = stack.pop()
-        if isinstance(item, str):
-            if not item.isascii():
-                try:
-                    item.encode("utf-8")
-                except UnicodeEncodeError as exc:
-                    return path, f"a string with a lone surrogate at {exc.start} (not UTF-8)"
+        item, depth, trail = stack.pop()
+        if _plain(item):
             continue
-        if isinstance(item, bool) or item is None:
-            continue
-        if isinstance(item, int):
-            if item.bit_length() > MAX_INTEGER_DIGITS * 3.33:
-                return path, f"an integer of more than {MAX_INTEGER_DIGITS} digits"
-            continue
-        if isinstance(item, float):
-            if not math.isfinite(item):
-                return path, f"{item!r} (JSON has no NaN or infinity)"
-            continue
-        if isinstance(item, (Mapping, list, tuple)):
+        reason = _scalar_problem(item)
+        if reason is None:
             if depth >= MAX_JSON_DEPTH:
-                return path, f"nested more than {MAX_JSON_DEPTH} levels deep"
-            if isinstance(item, Mapping):
+                return _trail_path(trail), f"nested more than {MAX_JSON_DEPTH} levels deep"
+            if type(item) is dict or isinstance(item, Mapping):
                 for key, child in item.items():
-                    if not isinstance(key, str):
+                    if type(key) is not str:
                         return (
-                            path,
+                            _trail_path(trail),
                             f"a key {_short(key)} of type {type(key).__name__} "
                             "(JSON keys are strings)",
                         )
-                    stack.append((child, f"{path}.{key}" if path else key, depth + 1))
+                    kind = type(child)  # the common scalars inline: no call, no push
+                    if (kind is str and child.isascii()) or child is None or kind is bool:
+                        continue
+                    if kind is int and child.bit_length() <= _MAX_BITS:
+                        continue
+                    stack.append((child, depth + 1, (trail, key)))
             else:
                 for index, child in enumerate(item):
-                    stack.append((child, f"{path}[{index}]", depth + 1))
+                    if not _plain(child):
+                        stack.append((child, depth + 1, (trail, index)))
             continue
-        return path, f"a {type(item).__name__}, which is not a JSON value"
+        if reason:
+            return _trail_path(trail), reason
     return None
+
+
+def _scalar_problem(item: object) -> str | None:
+    """Why a scalar is unfit ("" when it is fine); ``None`` for a container to look into."""
+    if type(item) is dict or type(item) is list:
+        return None
+    if isinstance(item, str):
+        try:
+            item.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            return f"a string with a lone surrogate at {exc.start} (not UTF-8)"
+        return ""
+    if isinstance(item, bool) or item is None:
+        return ""
+    if isinstance(item, int):
+        if item.bit_length() > _MAX_BITS:
+            return f"an integer of more than {MAX_INTEGER_DIGITS} digits"
+        return ""
+    if isinstance(item, float):
+        return "" if math.isfinite(item) else f"{item!r} (JSON has no NaN or infinity)"
+    if isinstance(item, (Mapping, list, tuple)):
+        return None
+    return f"a {type(item).__name__}, which is not a JSON value"
+
+
+def _trail_path(trail: Any) -> str:
+    keys: list[object] = []
+    while trail is not None:
+        trail, key = trail
+        keys.append(key)
+    text = ""
+    for key in reversed(keys):
+        if isinstance(key, int):
+            text += f"[{key}]"
+        else:
+            text += f".{key}" if text else str(key)
+    return text
 
 
 def _depth_problem(text: str) -> str | None:
@@ -191,25 +236,26 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON (JSON has no NaN or infinity)")
 
 
+def _parse_int(text: str) -> int:
+    digits = len(text) - (text[0] == "-")
+    if digits > MAX_INTEGER_DIGITS:
+        raise ValueError(f"an integer of {digits} digits (at most {MAX_INTEGER_DIGITS} digits)")
+    return int(text)
+
+
+#: One decoder for every call (``json.loads`` with options builds a new one each time).
+_DECODER = json.JSONDecoder(parse_int=_parse_int, parse_constant=_refuse_constant)
+
+
 def loads_json(text: str) -> Any:
     """``json.loads`` within the limits; ValueError (one line, saying which) beyond them.
 
     ``json.JSONDecodeError`` (a ValueError) for malformed text, as ``json.loads`` raises.
-    Integers are measured by :func:`json_problem` after parsing; only one beyond Python's
-    own conversion limit stops the parse itself.
     """
-    import json
-
     problem = _depth_problem(text)
     if problem is not None:
         raise ValueError(problem)
     try:
-        return json.loads(text, parse_constant=_refuse_constant)
-    except json.JSONDecodeError:
-        raise
+        return _DECODER.decode(text)
     except RecursionError:  # pragma: no cover - the depth check comes first
         raise ValueError(f"nested more than {MAX_JSON_DEPTH} levels deep") from None
-    except ValueError as exc:
-        if "digits" in str(exc):  # Python's integer string conversion limit
-            raise ValueError(f"an integer of more than {MAX_INTEGER_DIGITS} digits") from None
-        raise
