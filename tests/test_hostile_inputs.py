@@ -7,6 +7,7 @@ error or a test error naming the ini key, the flag, the variable or the marker).
 
 from __future__ import annotations
 
+import json
 import math
 import socket
 import threading
@@ -204,6 +205,7 @@ LIBRARY: list[tuple[str, Callable[[], object], type[Exception], str, str]] = [
     ("settings-url-nul", _settings(url="/hook\x00"), InvalidOption, "/hook", "control"),
     ("settings-app-dots", _settings(app="a..b:c"), InvalidOption, "a..b:c", "dotted path"),
     ("settings-cacert-missing", _settings(cacert="no-such.pem"), InvalidOption, "no-such", "PEM"),
+    ("settings-cacert-not-pem", _settings(cacert=__file__), InvalidOption, "test_", "PEM file"),
     ("load-app-relative", lambda: load_app(".x:y"), InvalidOption, ".x:y", "dotted path"),
     ("load-app-factory-raises", lambda: load_app("json:loads()"), InvalidOption, "json", "factory"),
     (
@@ -437,6 +439,30 @@ def bad_content_length() -> Iterator[int]:
     stop.set()
     server.close()
     thread.join(5)
+
+
+def test_a_private_ca_for_ecwid_url_is_a_setting() -> None:
+    from ecwid_mock._servers.tls import TestCertificates
+
+    certificates = TestCertificates()
+    pem = certificates.ca_pem_path
+    settings = resolve_settings([Source("ecwid_cacert in tox.ini", {"cacert": str(pem)})])
+    assert settings.cacert == str(pem)
+    certificates.cleanup()
+    assert settings.origins["cacert"] == "ecwid_cacert in tox.ini"
+
+
+def test_send_json_masks_the_url_token(
+    bad_content_length: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"http://127.0.0.1:{bad_content_length}/hook?token=hunter2hunter2"
+    argv = [*SEND, "--url", url, "--insecure-http-not-ecwid", "--json"]
+    assert main(argv) == 1
+    out, err = capsys.readouterr()
+    report = json.loads(out)
+    assert report["failures"][0]["url"].startswith(f"http://127.0.0.1:{bad_content_length}/hook")
+    assert "hunter2" not in out + err
+    assert "token=********" in out
 
 
 def test_a_malformed_answer_prints_no_asyncio_traceback(
