@@ -584,3 +584,15 @@ def test_pytest_settings_refuse_in_one_line(
     assert "hunter2" not in output
     assert "Traceback" not in output
     assert "During handling" not in output
+
+
+def test_send_help_states_the_concurrency_cap() -> None:
+    import argparse
+
+    from ecwid_mock._cli.send import add_parser
+    from ecwid_mock._delivery.flow import MAX_CONCURRENCY
+
+    parsers = argparse.ArgumentParser().add_subparsers()
+    add_parser(parsers)
+    text = " ".join(parsers.choices["send"].format_help().split())
+    assert f"at most {MAX_CONCURRENCY:,};" in text

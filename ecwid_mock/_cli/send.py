@@ -22,7 +22,6 @@ from .sign import SECRET_ENV, add_secret_option, required_secret
 if TYPE_CHECKING:
     from .._delivery.record import Delivery, DeliverySummary
 
-from .._delivery.flow import MAX_CONCURRENCY
 from .._delivery.url import redact_url
 from .._secrets import mask
 
@@ -90,8 +89,7 @@ def add_parser(subparsers: Any) -> None:
         type=int,
         default=10,
         metavar="C",
-        help=f"requests in flight at once (default 10, at most {MAX_CONCURRENCY:,}; never more "
-        "than --count)",
+        help="requests in flight at once (default 10, at most 10,000; never more than --count)",
     )
     parser.add_argument("--cacert", metavar="FILE", help="PEM file of CA certificates to trust")
     parser.add_argument(
@@ -135,6 +133,7 @@ def seconds(text: str) -> float:
 def check_options(args: argparse.Namespace, work: int | None) -> None:
     """What both ways of sending check before any traffic, in the words of the flags."""
     from .._delivery.core import resolve_custom_headers
+    from .._delivery.flow import MAX_CONCURRENCY
     from .._delivery.url import check_webhook_url
 
     check_webhook_url(
