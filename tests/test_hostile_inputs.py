@@ -345,6 +345,7 @@ CLI: list[tuple[str, list[str], str, str]] = [
     ("validate-huge", ["validate", "{dir}/huge.json"], "huge.json", "100 digits"),
     ("validate-missing", ["validate", "{dir}/nope.json"], "nope.json", "cannot read"),
     ("listen-port", ["listen", "--port", "²"], "²", "--port"),
+    ("argparse-token-masked", [*SEND, "--url", HTTPS, "--count", TOKEN], "********", "--count"),
     ("listen-delay-nan", ["listen", "--delay", "nan"], "nan", "seconds"),
     ("listen-path-control", ["listen", "--path", "/a\x01"], "/a", "control characters"),
     ("send-count-zero", [*SEND, "--url", HTTPS, "--count", "0"], "0", "--count"),
