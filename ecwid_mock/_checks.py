@@ -82,7 +82,8 @@ def check_number(
         or (maximum is not None and number > maximum)
         or (above is not None and number <= above)
     ):
-        raise InvalidOption(name, _short(value), rule, source=source)
+        shown = value if len(repr(value)) <= 80 else _short(repr(value))
+        raise InvalidOption(name, shown, rule, source=source)
     return number
 
 
