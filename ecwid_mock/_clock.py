@@ -91,12 +91,23 @@ class VirtualClock:
         days: float = 0.0,
     ) -> float:
         """Move time forward by the sum of the arguments; returns the new time."""
+        for name, value in (
+            ("seconds", seconds),
+            ("minutes", minutes),
+            ("hours", hours),
+            ("days", days),
+        ):
+            _finite(f"advance {name}=", value, minimum=-_LATEST)
         delta = seconds + 60.0 * minutes + 3600.0 * hours + 86400.0 * days
         if delta < 0:
             raise InvalidOption(
                 "clock advance", delta, "zero or more seconds (time never goes back)"
             )
         with self._lock:
+            if self._now + delta > _LATEST:
+                raise InvalidOption(
+                    "clock advance", delta, "a step that stays before the year 10000"
+                )
             self._now += delta
             return self._now
 
@@ -162,4 +173,20 @@ def _as_timestamp(value: float | datetime, *, name: str) -> float:
         return value.timestamp()
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise InvalidOption(name, value, "UNIX seconds (a number) or an aware datetime")
-    return float(value)
+    return _finite(name, value, minimum=0.0)
+
+
+#: Clock values stay within what datetime can show (year 1 to 9999): 0 to 9999-12-31.
+_LATEST = 253402300799.0
+
+
+def _finite(name: str, value: float, *, minimum: float) -> float:
+    from ._checks import check_number
+
+    return check_number(
+        name,
+        value,
+        minimum=minimum,
+        maximum=_LATEST,
+        allowed="a finite number of seconds (no later than the year 9999)",
+    )

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import threading
 
-__all__ = ["MASK", "mask", "register"]
+__all__ = ["MASK", "MaskedStr", "mask", "register"]
 
 MASK = "********"
 
@@ -58,3 +58,25 @@ def mask(text: str) -> str:
             text = text.replace(value, MASK)
     text = _TOKENS.sub(MASK, text)
     return _QUERY.sub(lambda m: m.group(1) + MASK, text)
+
+
+class MaskedStr(str):
+    """A ``str`` that is the secret's text but whose ``repr`` is the mask.
+
+    For values handed to user code as plain strings (the ``ecwid_client_secret`` fixture):
+    they compare, hash, encode and concatenate as the secret, yet ``pytest -l``, debuggers and
+    ``print(repr(...))`` show ``'********'``. ``str()`` and f-strings give the real text, as
+    a string must; :func:`mask` still hides it wherever ecwid-mock prints.
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, value: str) -> MaskedStr:
+        register(value)
+        return super().__new__(cls, value)
+
+    def __repr__(self) -> str:
+        return repr(MASK)
+
+    def __reduce__(self) -> tuple[type[str], tuple[str]]:
+        return (str, (MASK,))  # a pickled copy (xdist, caches) never carries the secret

@@ -8,10 +8,13 @@ for example ``invalid ecwid_transport 'htps' (from ini file pytest.ini): must be
 from __future__ import annotations
 
 import importlib
+import os
+import re
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
+from ._checks import INT64_MAX, check_text
 from ._errors import InvalidOption
 from ._events.signing import TEST_CLIENT_SECRET, Secret
 from ._schemas.contract import contract
@@ -42,6 +45,8 @@ class Settings(NamedTuple):
     transport: str = "inprocess"
     app: str | None = None
     clock_start: float | None = None  # None: the wall clock when each test starts
+    #: A PEM file of CA certificates to trust for an ``https://`` ecwid_url (a private CA).
+    cacert: str | None = None
     origins: Mapping[str, str] = MappingProxyType({})
 
     @property
@@ -57,25 +62,43 @@ class Settings(NamedTuple):
         slash = rest.find("/")
         return rest[slash:] if slash >= 0 else "/"
 
+    def __repr__(self) -> str:
+        """The NamedTuple's repr, with credentials in the URL masked (pytest -l shows it)."""
+        from ._secrets import mask
+
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._fields)
+        return mask(f"Settings({fields})")
+
     def describe(self) -> str:
-        """One line for a report header; never shows the secret."""
+        """One line for a report header; never shows the secret or a credential in the URL."""
+        from ._delivery.url import redact_url
+
         target = {
             "inprocess": f"in-process app{f' {self.app}' if self.app else ''}, path {self.path}",
             "https": f"local HTTPS server, path {self.path}",
-            "live": f"live URL {self.url}",
+            "live": f"live URL {redact_url(self.url)}",
         }[self.transport]
-        return f"seed {self.seed}, target: {target}"
+        from ._secrets import mask
+
+        return mask(f"seed {self.seed}, target: {target}")
 
 
-def _as_int(name: str, value: Any, source: str, *, minimum: int | None = None) -> int:
-    if isinstance(value, bool):
-        raise InvalidOption(name, value, "an integer", source=source)
-    try:
-        number = int(str(value).strip()) if not isinstance(value, int) else value
-    except ValueError:
-        raise InvalidOption(name, value, "an integer", source=source) from None
-    if minimum is not None and number < minimum:
-        raise InvalidOption(name, value, f"an integer >= {minimum}", source=source)
+def _as_int(name: str, value: Any, source: str, *, minimum: int, maximum: int) -> int:
+    rule = f"an integer from {minimum} to {maximum}"
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise InvalidOption(name, value, rule, source=source)
+    text = str(value).strip() if isinstance(value, str) else ""
+    shown = value if len(text) <= 40 else f"{text[:20]}… ({len(text)} characters)"
+    if isinstance(value, int):
+        number = value
+    elif not (text.lstrip("-").isascii() and text.lstrip("-").isdigit()) or len(text) > 40:
+        raise InvalidOption(name, shown, rule, source=source)
+    else:
+        number = int(text)
+    if not minimum <= number <= maximum:
+        if number.bit_length() > 128:
+            shown = f"<an integer of {len(str(abs(number)))} digits>"
+        raise InvalidOption(name, shown, rule, source=source)
     return number
 
 
@@ -89,16 +112,25 @@ def _check(name: str, value: Any, source: str) -> Any:
                 source=source,
             )
         text = value.strip()
+        if "://" not in text:
+            check_text("ecwid_url", text, source=source)
         if "://" in text:
-            from ._delivery.url import check_webhook_url, redact_url
+            from ._delivery.url import check_webhook_url
             from ._errors import WebhookUrlError
 
             try:
                 check_webhook_url(text)
             except WebhookUrlError as exc:
-                rule = str(exc).partition(": ")[2] or exc.rule
+                if exc.rule == "scheme" and text.lower().startswith("http://"):
+                    rule = (
+                        "Ecwid only calls HTTPS URLs; test a local plain-HTTP app in-process "
+                        "with ecwid_app instead"
+                    )
+                else:
+                    detail = str(exc).partition(": ")[2]
+                    rule = f"rule {exc.rule!r}: {detail}" if detail else f"rule {exc.rule!r}"
                 raise InvalidOption(
-                    "ecwid_url", redact_url(text), f"a URL Ecwid would call ({rule})", source=source
+                    "ecwid_url", exc.url, f"a URL Ecwid would call ({rule})", source=source
                 ) from None
         if "://" not in text and not text.startswith("/"):
             raise InvalidOption(
@@ -114,13 +146,20 @@ def _check(name: str, value: Any, source: str) -> Any:
             raise InvalidOption(
                 "ecwid_client_secret", type(value).__name__, "a string", source=source
             )
-        if not secret:
-            raise InvalidOption("ecwid_client_secret", "", "a non-empty string", source=source)
+        if not secret or not secret.reveal().strip():
+            raise InvalidOption(
+                "ecwid_client_secret",
+                "",
+                "a non-empty string (leave the setting out for the public test secret)",
+                source=source,
+            )
         return secret
     if name == "store_id":
-        return _as_int("ecwid_store_id", value, source, minimum=1)
+        return _as_int("ecwid_store_id", value, source, minimum=1, maximum=INT64_MAX)
     if name == "seed":
-        return _as_int("ecwid_seed", value, source, minimum=0)
+        return _as_int("ecwid_seed", value, source, minimum=0, maximum=2**64 - 1)
+    if name == "cacert":
+        return _cacert(value, source)
     if name == "transport":
         text = str(value).strip().lower()
         if text not in TRANSPORTS:
@@ -129,7 +168,7 @@ def _check(name: str, value: Any, source: str) -> Any:
             )
         return text
     if name == "app":
-        if not isinstance(value, str) or ":" not in value:
+        if not isinstance(value, str) or not _DOTTED.match(value.strip()):
             raise InvalidOption(
                 "ecwid_app", value, "a dotted path like 'myproject.app:app'", source=source
             )
@@ -140,8 +179,36 @@ def _check(name: str, value: Any, source: str) -> Any:
         text = str(value).strip()
         return None if text.lower() == "now" else parse_start(text, source=source)
     raise InvalidOption(
-        "setting", name, "one of url, client_secret, store_id, seed, transport, app, clock_start"
+        "setting",
+        name,
+        "one of url, client_secret, store_id, seed, transport, app, clock_start, cacert",
     )
+
+
+_DOTTED = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*(\.[A-Za-z_]\w*)*(\(\))?$")
+
+
+def _cacert(value: Any, source: str) -> str:
+    """A readable PEM file of CA certificates (checked now, not at the first delivery)."""
+    if not isinstance(value, (str, os.PathLike)):
+        raise InvalidOption("ecwid_cacert", value, "a path to a PEM file", source=source)
+    path = check_text("ecwid_cacert", os.fspath(value).strip(), source=source)
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(65536)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise InvalidOption(
+            "ecwid_cacert", path, f"a readable PEM file ({reason})", source=source
+        ) from None
+    if b"-----BEGIN CERTIFICATE-----" not in head:
+        raise InvalidOption(
+            "ecwid_cacert",
+            path,
+            "a PEM file of CA certificates (no BEGIN CERTIFICATE)",
+            source=source,
+        )
+    return path
 
 
 def resolve_settings(sources: Iterable[Source]) -> Settings:
@@ -150,8 +217,10 @@ def resolve_settings(sources: Iterable[Source]) -> Settings:
     origins: dict[str, str] = {}
     for source in sources:
         for name, value in source.values.items():
-            if name in chosen or value is None or value == "":
+            if name in chosen or value is None:
                 continue
+            if isinstance(value, str) and not value.strip() and name != "client_secret":
+                continue  # an empty setting is an unset one; an empty secret is refused
             chosen[name] = _check(name, value, source.label)
             origins[name] = source.label
     if "transport" not in chosen:
@@ -175,13 +244,19 @@ def load_app(dotted: str, *, source: str = "") -> Any:
         raise InvalidOption(
             "ecwid_app", dotted, "a dotted path like 'myproject.app:app'", source=source
         )
+    if not _DOTTED.match(dotted):
+        raise InvalidOption(
+            "ecwid_app", dotted, "a dotted path like 'myproject.app:app'", source=source
+        )
     try:
         module = importlib.import_module(module_name)
-    except ImportError as exc:
+    except Exception as exc:  # an import error or anything the module raised
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         raise InvalidOption(
             "ecwid_app",
             dotted,
-            f"an importable module (importing {module_name!r} failed: {exc})",
+            f"an importable module (importing {module_name!r} failed: "
+            f"{type(exc).__name__}{': ' + reason if reason else ''})",
             source=source,
         ) from None
     factory_call = attribute.endswith("()")
@@ -196,4 +271,16 @@ def load_app(dotted: str, *, source: str = "") -> Any:
                 f"a name defined in {module_name!r} ({part!r} is not)",
                 source=source,
             ) from None
-    return target() if factory_call else target
+    if not factory_call:
+        return target
+    try:
+        return target()
+    except Exception as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        raise InvalidOption(
+            "ecwid_app",
+            dotted,
+            f"a factory that builds the app (calling it raised {type(exc).__name__}"
+            f"{': ' + reason if reason else ''})",
+            source=source,
+        ) from None

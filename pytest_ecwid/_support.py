@@ -29,8 +29,8 @@ __all__ = [
     "settings_for_test",
 ]
 
-_NAMES = ("url", "client_secret", "store_id", "seed", "transport", "app", "clock_start")
-_CLI = ("url", "client_secret", "store_id", "seed", "transport", "clock_start")
+_NAMES = ("url", "client_secret", "store_id", "seed", "transport", "app", "clock_start", "cacert")
+_CLI = ("url", "client_secret", "store_id", "seed", "transport", "clock_start", "cacert")
 _MARKER_LABEL = "@pytest.mark.ecwid"
 
 
@@ -80,7 +80,8 @@ def settings_for_test(node: pytest.Item, base: Settings) -> Settings:
             [Source(_MARKER_LABEL, marker.kwargs), *node.config.stash[_SOURCES]]
         )
     except ValueError as exc:
-        pytest.fail(str(exc), pytrace=False)
+        message = str(exc)
+    raise pytest.fail.Exception(message, pytrace=False) from None  # one line, not two
 
 
 def seed_for(node: pytest.Item, settings: Settings) -> int:
@@ -155,7 +156,8 @@ def configured_app(settings: Settings) -> Any:
     try:
         return load_app(settings.app, source=settings.origins.get("app", ""))
     except ValueError as exc:
-        pytest.fail(str(exc), pytrace=False)
+        message = str(exc)
+    raise pytest.fail.Exception(message, pytrace=False) from None  # one line, not two
 
 
 def checked_app(app: Any) -> Any:
@@ -239,7 +241,8 @@ def make_mock_ecwid(
             clock=clock,
             verify=server.client_ssl_context(),
         )
-    return MockEcwid(settings.url, factory=factory, clock=clock)
+    verify = settings.cacert if settings.cacert is not None else True  # a private CA's PEM
+    return MockEcwid(settings.url, factory=factory, clock=clock, verify=verify)
 
 
 def make_store(seed: int, store_id: int | None, clock: Any) -> Any:
@@ -300,3 +303,15 @@ def record_cassette(mock: Any, mode: str) -> None:
         for delivery in fresh:
             mock.deliveries.record(delivery)
     mock.save(path)
+
+
+def mask_report(report: pytest.TestReport) -> None:
+    """The report's failure text and captured sections with every known secret masked."""
+    from ecwid_mock._secrets import mask
+
+    if report.longrepr is not None:
+        text = str(report.longrepr)
+        masked = mask(text)
+        if masked != text:
+            report.longrepr = masked
+    report.sections = [(title, mask(text)) for title, text in report.sections]

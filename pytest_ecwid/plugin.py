@@ -27,6 +27,7 @@ HELP = {
     "app": "dotted path of the receiver's ASGI or WSGI app, e.g. myproject.app:app",
     "clock_start": "where each test's ecwid_clock starts: now (default, the wall clock), UNIX "
     "seconds or ISO 8601 such as 2024-09-04T00:00:00Z",
+    "cacert": "PEM file of the CA a live ecwid_url's certificate chains to (a private CA)",
 }
 MARKER = (
     "ecwid(*, url=None, transport=None, client_secret=None, store_id=None, seed=None, app=None, "
@@ -46,7 +47,7 @@ _SETTINGS = pytest.StashKey["Settings"]()
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("ecwid", "Ecwid webhook testing (ecwid-mock)")
-    for name in ("url", "client_secret", "store_id", "seed", "transport", "clock_start"):
+    for name in ("url", "client_secret", "store_id", "seed", "transport", "clock_start", "cacert"):
         flag = "--ecwid-" + name.replace("_", "-")
         group.addoption(flag, dest=f"ecwid_{name}", default=None, help=HELP[name])
     for name, text in HELP.items():
@@ -88,11 +89,13 @@ def pytest_collection_modifyitems(
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Add the ecwid-mock section to a failure; mask secrets (``-l`` prints frames' locals)."""
     report = yield
-    if report.failed and "ecwid_seed" in getattr(item, "funcargs", {}):
-        from ._support import failure_section
+    from ._support import failure_section, mask_report
 
+    if report.failed and "ecwid_seed" in getattr(item, "funcargs", {}):
         report.sections.append(("ecwid-mock", failure_section(item, item.config.stash[_SETTINGS])))
+    mask_report(report)
     return report
 
 
@@ -106,8 +109,11 @@ def ecwid_settings(request: pytest.FixtureRequest) -> Settings:
 
 @pytest.fixture(scope="session")
 def ecwid_client_secret(pytestconfig: pytest.Config) -> str:
-    """Scope: session. Type: str. Default: ecwid_client_secret setting, else a fixed test secret."""
-    return pytestconfig.stash[_SETTINGS].client_secret.reveal().decode()
+    """Scope: session. Type: str (its repr is masked, so ``pytest -l`` never shows it).
+    Default: ecwid_client_secret setting, else a fixed test secret."""
+    from ecwid_mock._secrets import MaskedStr
+
+    return MaskedStr(pytestconfig.stash[_SETTINGS].client_secret.reveal().decode())
 
 
 @pytest.fixture(scope="session")

@@ -117,3 +117,25 @@ def client(store: Any) -> Any:
         headers={"Authorization": f"Bearer {store.token}"},
     ) as http:
         yield http
+
+
+@pytest.fixture(autouse=True)
+def _secret_registry_per_test() -> Any:
+    """Secrets a test registers are forgotten after it: a test's secret "other" must not mask
+    the word in another test's message (in real use every registered secret stays masked)."""
+    from ecwid_mock import _secrets
+
+    with _secrets._lock:
+        saved = dict(_secrets._values)
+    yield
+    with _secrets._lock:
+        _secrets._values.clear()
+        _secrets._values.update(saved)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Secrets registered while collecting (parametrize arguments) are forgotten too."""
+    from ecwid_mock import _secrets
+
+    with _secrets._lock:
+        _secrets._values.clear()

@@ -13,7 +13,7 @@ import pytest
 
 from ecwid_mock import EventFactory, sign, validate_event, verify_signature
 from ecwid_mock._cli import main
-from ecwid_mock._cli.generate import parse_assignment
+from ecwid_mock._cli._common import parse_set as parse_assignment
 from ecwid_mock._events.factory import TEST_CLIENT_SECRET
 
 SECRET = "cli-s3cr3t"
@@ -290,7 +290,7 @@ def test_sign_accepts_lines_written_with_headers(
         pytest.param(
             "sign",
             b'{"eventCreated": "1", "eventId": "a"}',
-            "eventCreated must be an integer, but got '1'",
+            "eventCreated must be an integer (UNIX seconds, 0 to 2**63 - 1), but got '1'",
             id="created-text",
         ),
         pytest.param(

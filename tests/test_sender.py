@@ -95,18 +95,21 @@ def test_keeps_the_query_the_url_already_has() -> None:
     assert seen[0].url.params.multi_items() == [("app", "7"), ("eventtype", "order.created")]
 
 
-def test_a_custom_header_that_repeats_a_default_is_sent_as_well() -> None:
+@pytest.mark.parametrize(
+    "name", ["Content-Type", "x-ecwid-webhook-signature", "Cache-Control", "User-Agent"]
+)
+def test_a_custom_header_may_not_repeat_one_of_ecwids_own(name: str) -> None:
+    transport, _ = answering(200)
+    with pytest.raises(InvalidOption, match=f"{name!r}.*Ecwid's own on every webhook"):
+        sender_for(transport, custom_headers={name: "application/x-custom"})
+
+
+def test_a_custom_header_repeating_nothing_is_sent_as_given() -> None:
     transport, seen = answering(200)
-    sender = sender_for(
-        transport,
-        custom_headers={"Content-Type": "application/x-custom", "X-App-Store": "store-1"},
-    )
+    sender = sender_for(transport, custom_headers={"X-App-Store": "store-1"})
     sender.send(make_event())
-    assert seen[0].headers.get_list("content-type") == [
-        "application/json; charset=UTF-8",
-        "application/x-custom",
-    ]
-    assert seen[0].headers["x-app-store"] == "store-1"
+    assert seen[0].headers.get_list("x-app-store") == ["store-1"]
+    assert seen[0].headers.get_list("content-type") == ["application/json; charset=UTF-8"]
 
 
 def test_secret_custom_headers_are_sent_but_never_shown() -> None:

@@ -5,6 +5,8 @@ Every command's module has ``add_parser(subparsers)``, which registers it and se
 handler only, so ``ecwid-mock --help`` stays fast.
 
 Exit codes: 0 success, 1 a negative answer (invalid payload, failed delivery), 2 bad input.
+Nothing escapes as a traceback: an unexpected exception is one line naming its type and
+saying it is a bug (exit 2); ``ECWID_MOCK_DEBUG=1`` shows the traceback as well.
 """
 
 from __future__ import annotations
@@ -78,7 +80,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("ecwid-mock: interrupted", file=sys.stderr)
         return 130
+    except (SystemExit, GeneratorExit):
+        raise
+    except RecursionError:
+        return fail(args, CommandError("the input is nested too deeply to handle"))
+    except MemoryError:
+        return fail(args, CommandError("out of memory: the input or the options ask for too much"))
+    except Exception as exc:
+        return _bug(args, exc)
     return code
+
+
+def _bug(args: object, exc: Exception) -> int:
+    """An exception nobody meant: one line (secrets masked) and how to see the traceback."""
+    import traceback
+
+    from .._secrets import mask
+
+    if os.environ.get("ECWID_MOCK_DEBUG") == "1":
+        sys.stderr.write(mask("".join(traceback.format_exception(exc))))
+    text = mask(str(exc).strip().splitlines()[0]) if str(exc).strip() else ""
+    command = getattr(args, "command_name", "")
+    prog = f"ecwid-mock {command}".strip()
+    sys.stderr.write(
+        f"{prog}: error: unexpected {type(exc).__name__}{': ' + text if text else ''} "
+        "(a bug in ecwid-mock: please report it; ECWID_MOCK_DEBUG=1 shows the traceback)\n"
+    )
+    return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

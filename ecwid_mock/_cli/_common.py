@@ -16,6 +16,7 @@ __all__ = [
     "add_event_options",
     "colour",
     "fail",
+    "parse_set",
     "print_json",
     "print_table",
     "progress_bar",
@@ -35,7 +36,9 @@ class Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
-        sys.stderr.write(f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        from .._secrets import mask
+
+        sys.stderr.write(mask(f"{self.prog}: error: {message} (see {self.prog} --help)") + "\n")
         raise SystemExit(2)
 
 
@@ -67,8 +70,11 @@ def add_event_options(parser: argparse.ArgumentParser) -> None:
 
 
 def fail(args: argparse.Namespace, exc: BaseException) -> int:
-    """Print a bad-input error as one line on stderr; exit code 2."""
-    first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    """Print a bad-input error as one line on stderr (secrets masked); exit code 2."""
+    from .._secrets import mask
+
+    text = mask(str(exc).strip())
+    first_line = text.splitlines()[0] if text else type(exc).__name__
     command = getattr(args, "command_name", "")
     prog = f"ecwid-mock {command}".strip()
     sys.stderr.write(f"{prog}: error: {first_line}\n")
@@ -117,8 +123,40 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
 
 
 def print_json(value: Any) -> None:
-    json.dump(value, sys.stdout, indent=2, ensure_ascii=False)
-    sys.stdout.write("\n")
+    """``value`` as indented JSON on stdout, every secret and credential in it masked."""
+    from .._secrets import mask
+
+    sys.stdout.write(mask(json.dumps(value, indent=2, ensure_ascii=False)) + "\n")
+
+
+def parse_set(text: str) -> tuple[str, Any]:
+    """``--set PATH=VALUE`` -> (path, value): JSON when VALUE parses, else the string itself.
+
+    JSON within the limits of the input boundary (depth, integer length): beyond them the
+    value is refused in one line rather than failing deep inside the factory.
+    """
+    from .._checks import json_problem, loads_json
+
+    path, sep, raw = text.partition("=")
+    if not sep or not path.strip():
+        raise CommandError(
+            f"--set {text[:80]!r}: expected PATH=VALUE, for example data.newPaymentStatus=PAID"
+        )
+    try:
+        value = loads_json(raw)
+    except json.JSONDecodeError as exc:
+        if raw.lstrip()[:1] in ("{", "[", '"'):
+            raise CommandError(
+                f"--set {path}: value {raw[:80]!r} looks like JSON but does not parse: "
+                f"{exc.msg} at column {exc.colno}"
+            ) from None
+        value = raw
+    except ValueError as exc:
+        raise CommandError(f"--set {path[:80]}: the value is not acceptable JSON: {exc}") from None
+    unfit = json_problem(value)
+    if unfit is not None:
+        raise CommandError(f"--set {path[:80]}: the value is not acceptable JSON: {unfit[1]}")
+    return path.strip(), value
 
 
 def progress_bar(label: str, stream: IO[str]) -> Any:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._common import add_command, colour, print_json, print_table, progress_bar
+
+if TYPE_CHECKING:
+    from .demo_run import DemoStep
 
 
 def add_parser(subparsers: Any) -> None:
@@ -29,28 +32,67 @@ def add_parser(subparsers: Any) -> None:
     parser.set_defaults(func=run, command_name="demo")
 
 
+NEXT_STEPS = """\
+next steps:
+  test your own receiver with pytest: the README's "Quickstart: test your receiver with pytest"
+    (ten lines with the `ecwid` fixture; no configuration)
+  run Ecwid's conformance checks at your receiver:
+    ecwid-mock check https://your-app.example.com/webhooks/ecwid --client-secret S
+    ecwid-mock check --app myproject.asgi:app   (in-process, no server)"""
+
+
 def run(args: argparse.Namespace) -> int:
     from .demo_run import run_demo
 
     bar = progress_bar("demo", sys.stderr)
-    steps = list(run_demo(seed=args.seed, progress=bar))
+    started: dict[str, Any] = {}
+    steps = list(run_demo(seed=args.seed, progress=bar, on_start=started.update))
     bar(0, 0)
     failed = [s for s in steps if not s.ok]
     if args.json:
-        print_json({"ok": not failed, "steps": [s.as_dict() for s in steps]})
+        print_json({"ok": not failed, "receiver": started, "steps": [s.as_dict() for s in steps]})
         return 1 if failed else 0
-    rows = [
-        [
-            s.scenario,
-            s.event,
-            s.status,
-            str(s.attempts),
-            colour("ok", "green") if s.ok else colour("UNEXPECTED", "red"),
-            s.note or s.expected,
-        ]
-        for s in steps
-    ]
-    print_table(["SCENARIO", "EVENT", "STATUS", "ATTEMPTS", "VERDICT", "NOTE"], rows)
+    if started:
+        print(f"receiver: {started['url']} (HTTPS on port {started['port']}, {started['tls']})")
+        print(f"certificate: {started['certificate']}\n")
+    print_table(["SCENARIO", "EVENT", "STATUS", "ATTEMPTS", "VERDICT", "NOTE"], _rows(steps))
     summary = f"{len(steps) - len(failed)} of {len(steps)} steps behaved as Ecwid expects"
     print("\n" + (colour(summary, "green") if not failed else colour(summary, "red")))
+    print("\n" + NEXT_STEPS)
     return 1 if failed else 0
+
+
+def _rows(steps: list[DemoStep]) -> list[list[str]]:
+    """One row per step, except that a run of alike steps that behaved is one row."""
+    rows: list[list[str]] = []
+    index = 0
+    while index < len(steps):
+        step = steps[index]
+        end = index + 1
+        while end < len(steps) and _alike(steps[end], step):
+            end += 1
+        verdict = colour("ok", "green") if step.ok else colour("UNEXPECTED", "red")
+        if end - index > 1:
+            event = f"{end - index} event types"
+            attempts = f"{step.attempts} each"
+        else:
+            event, attempts = step.event, str(step.attempts)
+        rows.append(
+            [step.scenario, event, step.status, attempts, verdict, step.note or step.expected]
+        )
+        index = end
+    return rows
+
+
+def _alike(one: DemoStep, other: DemoStep) -> bool:
+    return (
+        one.ok
+        and other.ok
+        and (one.scenario, one.status, one.attempts, one.note)
+        == (
+            other.scenario,
+            other.status,
+            other.attempts,
+            other.note,
+        )
+    )

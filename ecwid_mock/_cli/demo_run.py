@@ -48,9 +48,15 @@ def _status(delivery: Any) -> str:
 
 
 def run_demo(
-    *, seed: int = 0, progress: Callable[[int, int], None] | None = None
+    *,
+    seed: int = 0,
+    progress: Callable[[int, int], None] | None = None,
+    on_start: Callable[[dict[str, Any]], None] | None = None,
 ) -> Iterator[DemoStep]:
-    """Run the demo, yielding one step at a time (so a caller can show progress)."""
+    """Run the demo, yielding one step at a time (so a caller can show progress).
+
+    ``on_start`` is told where the receiver listens and how HTTPS is set up, before any event.
+    """
     from .._clock import VirtualClock
     from .._events.factory import EventFactory
     from .._mock_ecwid import MockEcwid
@@ -70,6 +76,16 @@ def run_demo(
             factory=factory,
         ) as sender,
     ):
+        if on_start is not None:
+            on_start(
+                {
+                    "url": server.url + receiver.path,
+                    "port": server.port,
+                    "tls": "TLS 1.2 or later",
+                    "certificate": "a throwaway trustme CA's certificate for the receiver's "
+                    "host, verified by the sender (no check is skipped)",
+                }
+            )
         types = event_types()
         total = len(types) + 4
         for done, event_type in enumerate(types, 1):

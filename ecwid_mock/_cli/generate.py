@@ -10,7 +10,7 @@ from typing import Any
 
 from .._errors import InvalidOption
 from .._events.signature_modes import SIGNATURE_MODES
-from ._common import CommandError, add_command, add_event_options
+from ._common import CommandError, add_command, add_event_options, parse_set
 from .sign import SECRET_ENV, add_secret_option, optional_secret
 
 _MODES_HELP = "\n".join(f"  {mode:<13} {text}" for mode, text in SIGNATURE_MODES.items())
@@ -78,25 +78,6 @@ def add_parser(subparsers: Any) -> None:
     parser.set_defaults(func=run, command_name="generate")
 
 
-def parse_assignment(text: str) -> tuple[str, Any]:
-    """``PATH=VALUE`` -> (path, value): JSON when VALUE parses, else the string itself."""
-    path, sep, raw = text.partition("=")
-    if not sep or not path.strip():
-        raise CommandError(
-            f"--set {text!r}: expected PATH=VALUE, for example data.newPaymentStatus=PAID"
-        )
-    try:
-        value = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        if raw.lstrip()[:1] in ("{", "[", '"'):
-            raise CommandError(
-                f"--set {path}: value {raw!r} looks like JSON but does not parse: {exc.msg} "
-                f"at column {exc.colno}"
-            ) from None
-        value = raw
-    return path.strip(), value
-
-
 def run(args: argparse.Namespace) -> int:
     from .._clock import parse_start
     from .._events.factory import DELETE, EventFactory
@@ -117,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
                 "a Faker locale such as en_US, de_DE or ja_JP",
                 source="--locale",
             )
-    overrides: dict[str, Any] = dict(parse_assignment(a) for a in args.assignments)
+    overrides: dict[str, Any] = dict(parse_set(a) for a in args.assignments)
     for path in args.unset:
         overrides[path] = DELETE
     factory = EventFactory(

@@ -105,6 +105,9 @@ def run(args: argparse.Namespace) -> int:
     delay = _parse_delay(args.delay)
     if not args.path.startswith("/"):
         raise InvalidOption("path", args.path, "a URL path that starts with '/'", source="--path")
+    from .._checks import check_text
+
+    check_text("path", args.path, source="--path")
     secret, secret_source = _client_secret(args.client_secret)
 
     printer = _Printer(json_lines=args.json)

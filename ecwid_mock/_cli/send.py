@@ -12,15 +12,18 @@ from ._common import (
     add_command,
     add_event_options,
     colour,
+    parse_set,
     print_json,
     print_table,
     progress_bar,
 )
-from .generate import parse_assignment
 from .sign import SECRET_ENV, add_secret_option, required_secret
 
 if TYPE_CHECKING:
     from .._delivery.record import Delivery, DeliverySummary
+
+from .._delivery.url import redact_url
+from .._secrets import mask
 
 #: How many failed deliveries the report shows in full.
 SHOWN_FAILURES = 5
@@ -29,12 +32,14 @@ DESCRIPTION = f"""\
 Build COUNT events of TYPE (or 'mixed') with the event factory and POST them to URL exactly
 as Ecwid would: HTTPS only, Ecwid's headers plus any --header, no redirects followed, 3 s
 to connect and 10 s for the response. Only 200, 201, 202, 204 and 209 count as delivered.
-Each event gets one attempt; a failed one is reported as 'retrying' (Ecwid would try again
-15 minutes later).
+Each event gets one attempt: a failed one is reported as not delivered (Ecwid would try it
+again 15 minutes later; send does not wait for that).
 
 The client secret comes from --client-secret or ${SECRET_ENV}. Trust a private CA with
---cacert (certificate checks cannot be turned off). Exit 0 when every event was delivered,
-1 when some were not, 2 for bad input.
+--cacert (certificate checks cannot be turned off). For a local plain-HTTP receiver,
+--insecure-http-not-ecwid allows an http:// URL (Ecwid itself never calls one). Secrets and
+credential query values (?token=...) are masked in every line printed. Exit 0 when every
+event was delivered, 1 when some were not, 2 for bad input.
 
 signature modes (--signature): {", ".join(SIGNATURE_MODES)}"""
 
@@ -84,7 +89,7 @@ def add_parser(subparsers: Any) -> None:
         type=int,
         default=10,
         metavar="C",
-        help="requests in flight at once (default 10)",
+        help="requests in flight at once (default 10, at most 10,000; never more than --count)",
     )
     parser.add_argument("--cacert", metavar="FILE", help="PEM file of CA certificates to trust")
     parser.add_argument(
@@ -97,8 +102,10 @@ def add_parser(subparsers: Any) -> None:
     )
     add_event_options(parser)
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
-    parser.add_argument("--connect-timeout", type=float, metavar="S", help="default 3 (Ecwid's)")
-    parser.add_argument("--response-timeout", type=float, metavar="S", help="default 10 (Ecwid's)")
+    parser.add_argument("--connect-timeout", type=seconds, metavar="S", help="default 3 (Ecwid's)")
+    parser.add_argument(
+        "--response-timeout", type=seconds, metavar="S", help="default 10 (Ecwid's)"
+    )
     parser.add_argument(
         "--insecure-http-not-ecwid",
         action="store_true",
@@ -113,6 +120,42 @@ def add_parser(subparsers: Any) -> None:
     )
     add_secret_option(parser, default_note="required unless --apps")
     parser.set_defaults(func=run, command_name="send")
+
+
+def seconds(text: str) -> float:
+    """A timeout flag's value: finite seconds above 0 (argparse names the flag)."""
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0 or value > 3600:
+        raise argparse.ArgumentTypeError(
+            f"must be a finite number of seconds above 0 and at most 3600, but got {text!r}"
+        )
+    return value
+
+
+def check_options(args: argparse.Namespace, work: int | None) -> None:
+    """What both ways of sending check before any traffic, in the words of the flags."""
+    from .._delivery.core import resolve_custom_headers
+    from .._delivery.flow import MAX_CONCURRENCY
+    from .._delivery.url import check_webhook_url
+
+    check_webhook_url(
+        args.url, allow_http=args.insecure_http_not_ecwid, allow_http_as="--insecure-http-not-ecwid"
+    )
+    if not 1 <= args.concurrency <= MAX_CONCURRENCY:
+        raise CommandError(
+            f"--concurrency must be 1 or more and at most {MAX_CONCURRENCY:,}, "
+            f"but got {args.concurrency}"
+        )
+    if work is not None:
+        args.concurrency = min(args.concurrency, work)  # no more workers than events
+    args.headers = resolve_custom_headers(
+        [parse_header(h) for h in args.headers], source="--header"
+    )
 
 
 def parse_header(text: str) -> tuple[str, str]:
@@ -139,11 +182,10 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError("--fresh-time and --new-ids go with --from-file")
     if args.count < 1:
         raise CommandError(f"--count must be 1 or more, but got {args.count}")
-    if args.concurrency < 1:
-        raise CommandError(f"--concurrency must be 1 or more, but got {args.concurrency}")
+    check_options(args, args.count)
     mode = check_mode(args.signature, source="--signature")
-    overrides = dict(parse_assignment(a) for a in args.assignments)
-    headers = [parse_header(h) for h in args.headers]
+    overrides = dict(parse_set(a) for a in args.assignments)
+    headers = args.headers
     if args.event_type == "mixed":
         if overrides:
             raise CommandError("--set needs one event type, not 'mixed'")
@@ -275,7 +317,7 @@ def _delivery_dict(delivery: Delivery) -> dict[str, Any]:
     return {
         "event_type": delivery.event.event_type,
         "event_id": delivery.event.event_id,
-        "url": delivery.url,
+        "url": redact_url(delivery.url),
         "outcome": delivery.outcome.value,
         "request_headers": [list(pair) for pair in delivery.request_headers],
         "attempts": [
@@ -304,18 +346,39 @@ def _report(summary: DeliverySummary, failures: list[Delivery], args: argparse.N
         )
         return
     for delivery in failures:
-        print(delivery.explain("to be delivered"))
+        print(mask(delivery.explain("to be delivered")))
         print()
     hidden = summary.total - summary.delivered - len(failures)
     if hidden > 0:
         print(f"(and {hidden} more not delivered; their reasons are counted below)\n")
-    print_table(["result", "count"], [list(row) for row in summary.rows()])
+    print_table(["result", "count"], _rows(summary))
     verdict = (
         colour("all delivered", "green")
         if summary.all_delivered
         else colour(f"{summary.total - summary.delivered} not delivered", "red")
     )
     print(verdict)
+
+
+#: The widest a reason may be in the summary table (long TLS errors would stretch it).
+REASON_WIDTH = 50
+
+
+def _rows(summary: DeliverySummary) -> list[list[str]]:
+    """The summary table of one-attempt sends: delivered or not, times, reasons (no retries)."""
+    from .._secrets import mask
+
+    failed = summary.total - summary.delivered
+    rows = [["delivered", str(summary.delivered)], ["not delivered", str(failed)]]
+    for label, value in summary.rows():
+        if label.startswith(("time to response", "over the", "deliveries per second")):
+            rows.append([label, value])
+        elif label.startswith("failed: "):
+            reason = mask(label.removeprefix("failed: "))
+            if len(reason) > REASON_WIDTH:
+                reason = reason[: REASON_WIDTH - 1] + "…"
+            rows.append([f"  {reason}", value])
+    return rows
 
 
 def _make_sender(args: argparse.Namespace, headers: list[tuple[str, Any]], clock: Any) -> Any:
@@ -331,7 +394,7 @@ def _make_sender(args: argparse.Namespace, headers: list[tuple[str, Any]], clock
         verify=args.cacert if args.cacert is not None else True,
         timeouts=Timeouts(**{name: value for name, value in limits.items() if value is not None}),
         clock=clock,
-        retry_policy=RetryPolicy.current(),
+        retry_policy=RetryPolicy.none(),  # one attempt each: send never waits for a retry
         insecure_http_not_ecwid=args.insecure_http_not_ecwid,
     )
 
@@ -350,8 +413,7 @@ def _run_from_file(args: argparse.Namespace) -> int:
         raise CommandError(f"give TYPE {args.event_type!r} or --from-file, not both")
     if args.assignments or args.signature != "valid" or args.count != 1:
         raise CommandError("--set, --signature and --count apply to generated events only")
-    if args.concurrency < 1:
-        raise CommandError(f"--concurrency must be 1 or more, but got {args.concurrency}")
+    check_options(args, None)
     secret = required_secret(args)
     data, source = read_input(args.from_file, what="--from-file")
     bodies, bad_lines = read_bodies(data)
@@ -384,7 +446,8 @@ def _run_from_file(args: argparse.Namespace) -> int:
         sys.stderr.write(f"ecwid-mock send: {source} line {line}: {reason} (not sent)\n")
     if not events:
         raise CommandError(f"--from-file {source!r}: no body to send")
-    sender = _make_sender(args, [parse_header(h) for h in args.headers], clock)
+    args.concurrency = min(args.concurrency, len(events))
+    sender = _make_sender(args, args.headers, clock)
     args.count = len(events)
     summary, failures = asyncio.run(_send(sender, iter(events), args))
     _report(summary, failures, args)

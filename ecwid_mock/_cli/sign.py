@@ -55,21 +55,41 @@ def signed_fields(text: str, where: str) -> tuple[int, str]:
 
     A line of ``ecwid-mock generate --with-headers`` is accepted too (its ``body`` is used).
     """
+    from .._checks import loads_json
+
     try:
-        payload: Any = json.loads(text)
+        payload: Any = loads_json(text)
     except json.JSONDecodeError as exc:
         raise CommandError(f"{where}: not JSON: {exc.msg} at column {exc.colno}") from None
+    except ValueError as exc:  # beyond the input limits (depth, integer length)
+        raise CommandError(f"{where}: not acceptable JSON: {exc}") from None
     if isinstance(payload, dict) and "eventId" not in payload and "body" in payload:
         payload = payload["body"]
     if not isinstance(payload, dict):
         raise CommandError(f"{where}: expected a JSON object (a webhook body)")
     created = payload.get("eventCreated")
     event_id = payload.get("eventId")
-    if isinstance(created, bool) or not isinstance(created, int):
-        raise CommandError(f"{where}: eventCreated must be an integer, but got {created!r}")
+    if isinstance(created, bool) or not isinstance(created, int) or not 0 <= created < 2**63:
+        raise CommandError(
+            f"{where}: eventCreated must be an integer (UNIX seconds, 0 to 2**63 - 1), "
+            f"but got {_shown(created)}"
+        )
     if not isinstance(event_id, str):
-        raise CommandError(f"{where}: eventId must be a string, but got {event_id!r}")
+        raise CommandError(f"{where}: eventId must be a string, but got {_shown(event_id)}")
+    try:
+        event_id.encode("utf-8")
+    except UnicodeEncodeError:
+        raise CommandError(
+            f"{where}: eventId must be UTF-8 text (it has a lone surrogate)"
+        ) from None
     return created, event_id
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, (dict, list)):
+        return f"a JSON {'object' if isinstance(value, dict) else 'array'}"
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:59]}… ({len(text)} characters)"
 
 
 def bodies(data: bytes, name: str) -> list[tuple[str, str]]:
@@ -80,13 +100,17 @@ def bodies(data: bytes, name: str) -> list[tuple[str, str]]:
         raise CommandError(f"{name}: not UTF-8 text") from None
     if not text.strip():
         raise CommandError(f"{name}: empty input, expected a webhook body")
+    from .._checks import loads_json
+
     try:
-        json.loads(text)
+        loads_json(text)
     except json.JSONDecodeError:
         lines = [(line, f"{name} line {n}") for n, line in enumerate(text.splitlines(), 1)]
         found = [(line, where) for line, where in lines if line.strip()]
         if len(found) > 1:
             return found
+    except ValueError:  # beyond the input limits: signed_fields names the problem
+        pass
     return [(text, name)]
 
 

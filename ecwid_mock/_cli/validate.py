@@ -14,8 +14,9 @@ def add_parser(subparsers: Any) -> None:
         subparsers,
         "validate",
         help="validate webhook payloads (files or stdin) against the schemas",
-        description="Validate webhook bodies. Exit 0 when all are valid, 1 when one is not (its "
-        "problems are listed), 2 when a file cannot be read or is not JSON.",
+        description="Validate webhook bodies: one verdict per file (per line for JSON lines). "
+        "Exit with the worst: 0 when all are valid, 1 when one is not (its problems are "
+        "listed), 2 when a file cannot be read or is not JSON (the others are still checked).",
         examples=[
             "ecwid-mock validate captured.json",
             "ecwid-mock validate --strict a.json b.json",
@@ -52,36 +53,44 @@ def _documents(data: bytes, name: str, parse: Any) -> list[tuple[Any, str]]:
 
 
 def run(args: argparse.Namespace) -> int:
+    """A verdict per file (and per JSON line); exit with the worst: 2 unreadable, 1 invalid."""
     from .._errors import InvalidEvent
     from .._schemas.validate import InvalidJSON, parse_payload, validate_value
+    from .._secrets import mask
+    from ._common import CommandError
 
-    # Read and parse everything first: an unreadable file or non-JSON body is bad input (2).
-    values: list[tuple[Any, str]] = []
+    worst = 0
+    verdicts: list[dict[str, Any]] = []
     for path in args.files:
-        data, name = read_input(path)
         try:
-            values += _documents(data, name, parse_payload)
-        except InvalidJSON as exc:
-            where = exc.source or name
-            sys.stderr.write(f"ecwid-mock validate: error: {where}: {exc.problems[0].message}\n")
-            return 2
-    failed = 0
-    verdicts = []
-    for value, name in values:
-        try:
-            payload = validate_value(value, strict=args.strict, source=name)
-        except InvalidEvent as exc:
-            failed += 1
-            problems = [{"path": p.path, "message": p.message} for p in exc.problems]
-            verdicts.append({"file": name, "valid": False, "problems": problems})
-            if not args.json:
-                print(f"{name}: {colour('invalid', 'red')}")
-                for problem in exc.problems:
-                    print(f"  {problem}")
-        else:
-            verdicts.append({"file": name, "valid": True, "eventType": payload["eventType"]})
-            if not args.json:
-                print(f"{name}: {colour('valid', 'green')} {payload['eventType']}")
+            data, name = read_input(path)
+            values = _documents(data, name, parse_payload)
+        except (CommandError, InvalidJSON) as exc:
+            # Bad input (2) for this file; the other files still get their verdicts.
+            worst = 2
+            if isinstance(exc, InvalidJSON):
+                first = exc.problems[0]
+                reason = f"{exc.source or path}: {str(first) if first.path else first.message}"
+            else:
+                reason = str(exc)
+            verdicts.append({"file": path, "valid": False, "error": mask(reason)})
+            sys.stderr.write(f"ecwid-mock validate: error: {mask(reason)}\n")
+            continue
+        for value, where in values:
+            try:
+                payload = validate_value(value, strict=args.strict, source=where)
+            except InvalidEvent as exc:
+                worst = max(worst, 2 if isinstance(exc, InvalidJSON) else 1)
+                problems = [{"path": p.path, "message": mask(p.message)} for p in exc.problems]
+                verdicts.append({"file": where, "valid": False, "problems": problems})
+                if not args.json:
+                    print(f"{where}: {colour('invalid', 'red')}")
+                    for problem in exc.problems:
+                        print(f"  {mask(str(problem))}")
+            else:
+                verdicts.append({"file": where, "valid": True, "eventType": payload["eventType"]})
+                if not args.json:
+                    print(f"{where}: {colour('valid', 'green')} {payload['eventType']}")
     if args.json:
         print_json(verdicts)
-    return 1 if failed else 0
+    return worst

@@ -15,6 +15,7 @@ import re
 import threading
 from collections.abc import Iterable, Mapping
 
+from .._checks import MAX_HEADER_LENGTH
 from .._clock import Clock, VirtualClock, format_time
 from .._errors import InvalidOption
 from .._events.event import Event
@@ -33,7 +34,15 @@ USER_AGENT = f"ecwid-mock/{__version__} (mock Ecwid webhook sender)"
 MASK = "********"
 
 _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 _FRAMING_HEADERS = frozenset({"host", "content-length", "transfer-encoding"})
+#: Headers Ecwid itself sets on every webhook: a custom copy would contradict them.
+_ECWID_HEADERS = {
+    "content-type": "Content-Type",
+    "cache-control": "Cache-Control",
+    "x-ecwid-webhook-signature": "X-Ecwid-Webhook-Signature",
+    "user-agent": "User-Agent",
+}
 _SENSITIVE = re.compile(r"auth|token|secret|passw|cookie|key|session|signature-secret", re.I)
 
 HeaderValue = str | Secret
@@ -41,8 +50,14 @@ HeaderValue = str | Secret
 
 def resolve_custom_headers(
     headers: Mapping[str, HeaderValue] | Iterable[tuple[str, HeaderValue]] | None,
+    *,
+    source: str = "custom_headers=",
 ) -> list[tuple[str, HeaderValue]]:
-    """Checked custom headers: HTTP tokens for names, one line of ASCII for values."""
+    """Checked custom headers: HTTP tokens for names, one line of ASCII for values.
+
+    None of Ecwid's own headers; a malformed value is described, never shown. ``source``
+    names where they came from in the caller's words (``--header`` on the command line).
+    """
     if headers is None:
         return []
     if isinstance(headers, Mapping):
@@ -54,7 +69,7 @@ def resolve_custom_headers(
             "custom_headers",
             f"<{type(headers).__name__}>",
             "a mapping or (name, value) pairs",
-            source="custom_headers=",
+            source=source,
         )
     result: list[tuple[str, HeaderValue]] = []
     for item in items:
@@ -63,15 +78,23 @@ def resolve_custom_headers(
                 "custom header",
                 f"<{type(item).__name__}>",
                 "a (name, value) pair",
-                source="custom_headers=",
+                source=source,
             )
         name, value = item
-        if not isinstance(name, str) or not _TOKEN.match(name):
+        if not isinstance(name, str) or len(name) > 256 or not _TOKEN.match(name):
             raise InvalidOption(
                 "custom header name",
-                name if isinstance(name, str) else f"<{type(name).__name__}>",
-                "an HTTP token such as 'X-App-Id'",
-                source="custom_headers=",
+                name[:60] if isinstance(name, str) else f"<{type(name).__name__}>",
+                "an HTTP token such as 'X-App-Id' (letters, digits, -, at most 256)",
+                source=source,
+            )
+        if name.lower() in _ECWID_HEADERS:
+            raise InvalidOption(
+                "custom header name",
+                name,
+                f"a header Ecwid does not set itself ({_ECWID_HEADERS[name.lower()]} is Ecwid's "
+                "own on every webhook; a custom copy would contradict it)",
+                source=source,
             )
         if name.lower() in _FRAMING_HEADERS:
             raise InvalidOption(
@@ -79,34 +102,42 @@ def resolve_custom_headers(
                 name,
                 "a header other than Host, Content-Length and Transfer-Encoding (the request's "
                 "own; a second copy would make it malformed)",
-                source="custom_headers=",
+                source=source,
             )
         if isinstance(value, Secret):
             text = value.reveal().decode("latin-1")
-            shown: object = value
         elif isinstance(value, str):
             text = value
-            shown = MASK if _SENSITIVE.search(name) else value
         else:
             raise InvalidOption(
                 f"custom header {name!r} value",
                 type(value).__name__,
                 "a str or Secret",
-                source="custom_headers=",
+                source=source,
             )
-        if "\r" in text or "\n" in text or "\0" in text:
+        # A malformed value is described, never echoed: it may be a credential whatever
+        # its header is called.
+        shown = f"<{len(text)} characters>"
+        if len(text) > MAX_HEADER_LENGTH:
             raise InvalidOption(
                 f"custom header {name!r} value",
                 shown,
-                "a single line (no CR, LF or NUL)",
-                source="custom_headers=",
+                f"at most {MAX_HEADER_LENGTH} characters",
+                source=source,
+            )
+        if _CONTROL.search(text):
+            raise InvalidOption(
+                f"custom header {name!r} value",
+                shown,
+                "a single line of text (no CR, LF, NUL or other control characters)",
+                source=source,
             )
         if not text.isascii():
             raise InvalidOption(
                 f"custom header {name!r} value",
                 shown,
                 "ASCII text (HTTP header values are bytes; Ecwid's are static ASCII)",
-                source="custom_headers=",
+                source=source,
             )
         result.append((name, value))
     return result

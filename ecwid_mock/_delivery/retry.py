@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import ClassVar
 
+from .._checks import check_number
 from .._errors import InvalidOption
 from .._schemas.contract import contract
 
@@ -40,6 +41,10 @@ class RetryPolicy:
         block_after: float | timedelta | None = BLOCK_AFTER,
         name: str = "custom",
     ) -> None:
+        if isinstance(offsets, (str, bytes)) or not isinstance(offsets, Iterable):
+            raise InvalidOption(
+                "offsets", f"<{type(offsets).__name__}>", "an iterable of seconds or timedeltas"
+            )
         values = tuple(_seconds(o, name="retry offset") for o in offsets)
         previous = 0.0
         for value in values:
@@ -117,9 +122,16 @@ class RetryPolicy:
         return f"RetryPolicy({list(self._offsets)!r}, block_after={self.block_after!r})"
 
 
+#: The longest offset or block accepted: ten years, beyond any schedule Ecwid has had.
+_LONGEST = 10 * 365 * 86400.0
+
+
 def _seconds(value: float | timedelta, *, name: str) -> float:
     if isinstance(value, timedelta):
-        return value.total_seconds()
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise InvalidOption(name, value, "seconds (a number) or a timedelta")
-    return float(value)
+        value = value.total_seconds()
+    return check_number(
+        name,
+        value,
+        maximum=_LONGEST,
+        allowed="finite seconds (a number up to ten years) or a timedelta",
+    )

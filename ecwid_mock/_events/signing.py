@@ -9,9 +9,9 @@ from __future__ import annotations
 import binascii
 import hashlib
 import hmac
-import json
 from typing import Any
 
+from .._checks import loads_json
 from .._errors import InvalidOption
 from .._secrets import register
 
@@ -86,7 +86,27 @@ def _key(client_secret: str | bytes | Secret) -> bytes:
 
 def sign(event_created: int, event_id: str, client_secret: str | bytes | Secret) -> str:
     """The value of ``X-Ecwid-Webhook-Signature`` for one event (standard Base64, 44 chars)."""
-    message = f"{int(event_created)}.{event_id}".encode()
+    if isinstance(event_created, bool) or not isinstance(event_created, int):
+        raise InvalidOption(
+            "event_created", event_created, "UNIX seconds as an int", source="sign()"
+        )
+    if not 0 <= event_created < 2**63:
+        raise InvalidOption(
+            "event_created", event_created, "UNIX seconds from 0 to 2**63 - 1", source="sign()"
+        )
+    if not isinstance(event_id, str):
+        raise InvalidOption(
+            "event_id", f"<{type(event_id).__name__}>", "a str (the event's id)", source="sign()"
+        )
+    try:
+        message = f"{event_created}.{event_id}".encode()
+    except UnicodeEncodeError as exc:
+        raise InvalidOption(
+            "event_id",
+            event_id[:60],
+            f"UTF-8 text (a lone surrogate at {exc.start})",
+            source="sign()",
+        ) from None
     return hmac_base64(_key(client_secret), message)
 
 
@@ -112,15 +132,16 @@ def verify_signature(
             "the app's client secret (a str, bytes or ecwid_mock.Secret)",
             source="verify_signature()",
         )
-    if signature is None:
-        return False
+    _key(client_secret)  # a secret that is no secret is the caller's error, raised
+    if not isinstance(signature, (str, bytes, bytearray, memoryview)):
+        return False  # None (no header) or anything that cannot be a header value
     try:
         text = (
             bytes(body).decode("utf-8")
             if isinstance(body, (bytes, bytearray, memoryview))
             else body
         )
-        payload = json.loads(text)
+        payload = loads_json(text)
         created = payload["eventCreated"]
         event_id = payload["eventId"]
         given = signature.encode("ascii") if isinstance(signature, str) else bytes(signature)
@@ -130,6 +151,6 @@ def verify_signature(
         return False
     try:
         expected = sign(created, event_id, client_secret).encode("ascii")
-    except UnicodeError:  # an eventId with a lone surrogate cannot be what Ecwid signed
+    except InvalidOption:  # a lone surrogate or an out-of-range time: not what Ecwid signed
         return False
     return hmac.compare_digest(expected, given.strip())

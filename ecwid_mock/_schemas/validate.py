@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
+from .._checks import json_problem, loads_json
 from .._errors import InvalidEvent, Problem, UnknownEventType
 from . import catalog as _catalog
 from .nodes import json_type
@@ -48,7 +49,11 @@ def _show(value: object, limit: int = 60) -> str:
 
 
 def parse_payload(payload: Payload, *, source: str = "") -> Any:
-    """The JSON value of a dict, a JSON string or raw body bytes; :class:`InvalidJSON` if none."""
+    """The JSON value of a dict, a JSON string or raw body bytes; :class:`InvalidJSON` if none.
+
+    Parsed text is within the limits of :mod:`ecwid_mock._checks` (depth, integer length,
+    UTF-8); a dict is returned as given (:func:`validate_value` measures it).
+    """
     if isinstance(payload, Mapping):
         return payload
     if isinstance(payload, (bytes, bytearray, memoryview)):
@@ -63,13 +68,31 @@ def parse_payload(payload: Payload, *, source: str = "") -> Any:
         )
         raise InvalidJSON([problem], source=source)
     try:
-        return json.loads(payload)
+        value = loads_json(payload)
     except json.JSONDecodeError as exc:
         if not payload.strip():
             message = "body is empty, expected a JSON object"
         else:
             message = f"body is not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
         raise InvalidJSON([Problem("", message)], source=source) from None
+    except ValueError as exc:  # beyond the limits of ecwid_mock._checks
+        raise InvalidJSON(
+            [Problem("", f"body is not acceptable JSON: {exc}")], source=source
+        ) from None
+    if "\\u" in payload and _SURROGATE_ESCAPE.search(payload):
+        _refuse_unfit(value, source)  # a lone surrogate may hide in an escape: measure all
+    return value
+
+
+#: A \\uD800-\\uDFFF escape, which JSON text may hold and UTF-8 cannot.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _refuse_unfit(value: Any, source: str) -> None:
+    unfit = json_problem(value)
+    if unfit is not None:
+        # Before the engines: they would overflow the stack or fail on a foreign value.
+        raise InvalidJSON([Problem(unfit[0], f"not acceptable JSON: {unfit[1]}")], source=source)
 
 
 @functools.cache
@@ -222,7 +245,8 @@ def validate_event(payload: Payload, *, strict: bool = False, source: str = "") 
     Raises :class:`InvalidEvent` listing every problem as ``path: message``; ``source`` (a file
     name, say) is named in the message.
     """
-    return validate_value(parse_payload(payload, source=source), strict=strict, source=source)
+    value = parse_payload(payload, source=source)
+    return _validated(value, strict, source, checked=not isinstance(payload, Mapping))[1]
 
 
 def validate_value(value: Any, *, strict: bool = False, source: str = "") -> dict[str, Any]:
@@ -242,7 +266,8 @@ def validate_typed(
         expected = _catalog.canonical_event_type(event_type, allow_aliases=True)
         if expected is None:
             raise UnknownEventType(event_type, _catalog.suggestions(event_type))
-    name, event = _validated(parse_payload(payload, source=source), strict, source)
+    value = parse_payload(payload, source=source)
+    name, event = _validated(value, strict, source, checked=not isinstance(payload, Mapping))
     if expected is not None and name != expected:
         problem = Problem("eventType", f"must be {expected!r}, got {event['eventType']!r}")
         raise InvalidEvent([problem], event_type=name, source=source)
@@ -251,8 +276,15 @@ def validate_typed(
     return event
 
 
-def _validated(value: Any, strict: bool, source: str) -> tuple[str, dict[str, Any]]:
-    """The canonical event type of a valid ``value`` and a shallow copy of it."""
+def _validated(
+    value: Any, strict: bool, source: str, *, checked: bool = False
+) -> tuple[str, dict[str, Any]]:
+    """The canonical event type of a valid ``value`` and a shallow copy of it.
+
+    ``checked``: ``value`` was parsed here from text, so it is already within the limits.
+    """
+    if not checked:
+        _refuse_unfit(value, source)
     if not isinstance(value, Mapping):
         problem = Problem("", f"must be a JSON object, got {json_type(value)} {_show(value)}")
         raise InvalidEvent([problem], source=source)
