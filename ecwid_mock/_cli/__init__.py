@@ -18,25 +18,10 @@ from collections.abc import Sequence
 
 from .._errors import EcwidMockError
 from .._version import __version__
-from ._common import CommandError, Parser, fail
+from ._common import COMMANDS, CommandError, Parser, fail
 
 __all__ = ["main"]
 
-# Order is the order of `ecwid-mock --help`.
-COMMANDS = (
-    "demo",
-    "events",
-    "schema",
-    "validate",
-    "generate",
-    "sign",
-    "verify",
-    "listen",
-    "serve-store",
-    "send",
-    "load",
-    "check",
-)
 
 DESCRIPTION = """\
 Offline, deterministic testing harness for Ecwid (Lightspeed E-Series) webhook receivers.
@@ -48,22 +33,32 @@ examples:
 """
 
 
-def build_parser() -> Parser:
+def build_parser(argv: Sequence[str] | None = None) -> Parser:
+    """The parser; only the command named in ``argv`` is imported and built in full.
+
+    Every other command gets a bare entry (its name and summary) for the listing and for
+    argparse's choice check, so ``ecwid-mock --help`` imports no command at all.
+    """
     parser = Parser(
         prog="ecwid-mock",
         description=DESCRIPTION,
     )
     parser.add_argument("--version", action="version", version=f"ecwid-mock {__version__}")
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
-    for name in COMMANDS:
-        module = importlib.import_module(f"{__name__}.{name.replace('-', '_')}")
-        module.add_parser(subparsers)
+    words = list(sys.argv[1:] if argv is None else argv)
+    chosen = next((w for w in words if not w.startswith("-")), None)
+    for name, summary in COMMANDS.items():
+        if name == chosen:
+            module = importlib.import_module(f"{__name__}.{name.replace('-', '_')}")
+            module.add_parser(subparsers)
+        else:
+            subparsers.add_parser(name, help=summary)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (the console script exits with it)."""
-    parser = build_parser()
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     func = getattr(args, "func", None)
     if func is None:

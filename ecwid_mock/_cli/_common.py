@@ -42,13 +42,31 @@ class Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
-def add_command(
-    subparsers: Any, name: str, *, help: str, description: str, examples: Sequence[str]
-) -> Parser:
-    """Register a command with a help text that ends with examples."""
+#: Every command and its one-line summary, in the order of `ecwid-mock --help`.
+COMMANDS = {
+    "demo": "run every event type, a retry, a duplicate and forged signatures at a demo receiver",
+    "events": "list Ecwid webhook event types, scopes and data fields",
+    "schema": "print the bundled JSON Schema of an event type",
+    "validate": "validate webhook payloads (files or stdin) against the schemas",
+    "generate": "write realistic signed webhook events as JSON lines",
+    "sign": "print the X-Ecwid-Webhook-Signature of webhook bodies",
+    "verify": "check an X-Ecwid-Webhook-Signature against a body (exit 0 valid, 1 invalid)",
+    "listen": "run a local HTTPS webhook receiver and print every delivery it gets",
+    "serve-store": "run a mock Ecwid store's REST API (api/v3) over local HTTPS",
+    "send": "deliver generated events to a webhook URL, as Ecwid does",
+    "load": "load a receiver with Locust (pip install 'ecwid-mock[locust]')",
+    "check": "run the receiver conformance checks against a URL or an app",
+}
+
+
+def add_command(subparsers: Any, name: str, *, description: str, examples: Sequence[str]) -> Parser:
+    """Register a command (summary from :data:`COMMANDS`), its help ending in examples."""
     text = description.rstrip() + "\n\nexamples:\n" + "\n".join(f"  {e}" for e in examples)
     parser: Parser = subparsers.add_parser(
-        name, help=help, description=text, formatter_class=argparse.RawDescriptionHelpFormatter
+        name,
+        help=COMMANDS[name],
+        description=text,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     return parser
 

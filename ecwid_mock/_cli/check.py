@@ -36,7 +36,6 @@ def add_parser(subparsers: Any) -> None:
     parser = add_command(
         subparsers,
         "check",
-        help="run the receiver conformance checks against a URL or an app",
         description=DESCRIPTION,
         examples=[
             f"{SECRET_ENV}=... ecwid-mock check https://example.com/webhooks/ecwid",

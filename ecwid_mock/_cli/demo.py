@@ -16,7 +16,6 @@ def add_parser(subparsers: Any) -> None:
     parser = add_command(
         subparsers,
         "demo",
-        help="run every event type, a retry, a duplicate and forged signatures at a demo receiver",
         description="Start the built-in reference receiver over real HTTPS (a trustme certificate "
         "on 127.0.0.1), fire every documented event type at it, a retry scenario on the virtual "
         "clock, a duplicate and two forged signatures, and print what happened. Exit 0 when "

@@ -13,7 +13,6 @@ def add_parser(subparsers: Any) -> None:
     parser = add_command(
         subparsers,
         "events",
-        help="list Ecwid webhook event types, scopes and data fields",
         description="List every documented Ecwid webhook event type with the access scope it "
         "needs, what entityId refers to and the fields of its data object.",
         examples=[

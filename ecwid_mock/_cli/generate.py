@@ -42,7 +42,6 @@ def add_parser(subparsers: Any) -> None:
     parser = add_command(
         subparsers,
         "generate",
-        help="write realistic signed webhook events as JSON lines",
         description=DESCRIPTION,
         examples=[
             "ecwid-mock generate order.created",

@@ -26,7 +26,6 @@ def add_parser(subparsers: Any) -> None:
     parser = add_command(
         subparsers,
         "listen",
-        help="run a local HTTPS webhook receiver and print every delivery it gets",
         description=_wrap(
             "Receive webhooks over real HTTPS on this machine and print each delivery: "
             "its headers, whether the signature verifies, the payload and whether it matches the "

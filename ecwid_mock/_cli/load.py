@@ -42,7 +42,6 @@ def add_parser(subparsers: Any) -> None:
     parser = add_command(
         subparsers,
         "load",
-        help="load a receiver with Locust (pip install 'ecwid-mock[locust]')",
         description=_description(),
         examples=[
             "ecwid-mock load --url https://127.0.0.1:8443/hook --cacert ca.pem -u 20 -t 30s",

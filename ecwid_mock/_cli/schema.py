@@ -12,7 +12,6 @@ def add_parser(subparsers: Any) -> None:
     parser = add_command(
         subparsers,
         "schema",
-        help="print the bundled JSON Schema of an event type",
         description="Print the JSON Schema (draft 2020-12) of one event type, or of the envelope, "
         "with every $ref inlined so that other tools can use it on its own. Tolerant by default "
         "(what a receiver should accept); --strict gives what ecwid-mock itself generates.",

@@ -48,7 +48,6 @@ def add_parser(subparsers: Any) -> None:
     parser = add_command(
         subparsers,
         "send",
-        help="deliver generated events to a webhook URL, as Ecwid does",
         description=DESCRIPTION,
         examples=[
             "ecwid-mock send order.created --url https://example.com/webhooks/ecwid",

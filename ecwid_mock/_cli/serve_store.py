@@ -30,7 +30,6 @@ def add_parser(subparsers: Any) -> None:
     parser = add_command(
         subparsers,
         "serve-store",
-        help="run a mock Ecwid store's REST API (api/v3) over local HTTPS",
         description=_wrap(
             "Serve a seeded mock Ecwid store at https://127.0.0.1:PORT/api/v3/STORE_ID/..., "
             "answering as Ecwid's REST API does: orders, carts, products, categories, customers, "

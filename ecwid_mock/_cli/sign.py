@@ -118,7 +118,6 @@ def add_parser(subparsers: Any) -> None:
     parser = add_command(
         subparsers,
         "sign",
-        help="print the X-Ecwid-Webhook-Signature of webhook bodies",
         description="Print the signature Ecwid sends with a webhook body: Base64 HMAC-SHA256 "
         'of "{eventCreated}.{eventId}" keyed with the client secret. Reads one JSON body, or '
         "JSON lines (one signature per line, e.g. the output of `ecwid-mock generate`).",

@@ -13,7 +13,6 @@ def add_parser(subparsers: Any) -> None:
     parser = add_command(
         subparsers,
         "validate",
-        help="validate webhook payloads (files or stdin) against the schemas",
         description="Validate webhook bodies: one verdict per file (per line for JSON lines). "
         "Exit with the worst: 0 when all are valid, 1 when one is not (its problems are "
         "listed), 2 when a file cannot be read or is not JSON (the others are still checked).",

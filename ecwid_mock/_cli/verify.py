@@ -13,7 +13,6 @@ def add_parser(subparsers: Any) -> None:
     parser = add_command(
         subparsers,
         "verify",
-        help="check an X-Ecwid-Webhook-Signature against a body (exit 0 valid, 1 invalid)",
         description="Check a signature the way a receiver must: recompute Base64 "
         'HMAC-SHA256 of "{eventCreated}.{eventId}" with the client secret and compare in '
         "constant time. Exit 0 when it matches, 1 when it does not (with a hint for common "
