@@ -15,7 +15,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator, MutableMapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from .._errors import EcwidMockError, InvalidEvent
 from .._events.signing import SIGNATURE_HEADER, Secret, verify_signature
@@ -33,6 +33,7 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+App = TypeVar("App")
 
 
 class _Recorder:
@@ -87,17 +88,12 @@ class _Recorder:
         return raw.with_changes(signature=signature, schema="valid")
 
 
-class CaptureMiddleware:
-    """ASGI middleware that records every HTTP request to ``cassette``, scrubbed by ``scrubber``.
-
-    ``client_secret`` (optional) lets the record say whether the signature was valid; it is
-    never written. Only ``methods`` (Ecwid sends POST) are recorded; other requests, such as
-    health checks, pass through. ``refused`` lists why deliveries were not recorded.
-    """
+class _Capture(Generic[App]):
+    """What both middlewares share: the wrapped app, the methods recorded, the recorder."""
 
     def __init__(
         self,
-        app: ASGIApp,
+        app: App,
         cassette: Cassette | str | Path,
         *,
         scrubber: Scrubber,
@@ -115,6 +111,15 @@ class CaptureMiddleware:
     @property
     def refused(self) -> list[str]:
         return self._recorder.refused
+
+
+class CaptureMiddleware(_Capture[ASGIApp]):
+    """ASGI middleware that records every HTTP request to ``cassette``, scrubbed by ``scrubber``.
+
+    ``client_secret`` (optional) lets the record say whether the signature was valid; it is
+    never written. Only ``methods`` (Ecwid sends POST) are recorded; other requests, such as
+    health checks, pass through. ``refused`` lists why deliveries were not recorded.
+    """
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope.get("type") != "http" or scope.get("method") not in self.methods:
@@ -174,34 +179,13 @@ class CaptureMiddleware:
             record()  # an app that failed before answering is recorded too
 
 
-class WSGICaptureMiddleware:
+class WSGICaptureMiddleware(_Capture[WSGIApp]):
     """WSGI middleware that records every request to ``cassette``, scrubbed by ``scrubber``.
 
     The app gets the same environ with ``wsgi.input`` holding the same body bytes. The record is
     written just before the last chunk of the answer is handed to the server. WSGI keeps no
     header order or spelling, so the recorded headers are rebuilt from the environ (lower-case).
     """
-
-    def __init__(
-        self,
-        app: WSGIApp,
-        cassette: Cassette | str | Path,
-        *,
-        scrubber: Scrubber,
-        client_secret: str | bytes | Secret | None = None,
-        methods: Iterable[str] = ("POST",),
-    ) -> None:
-        self.app = app
-        self.methods = frozenset(m.upper() for m in methods)
-        self._recorder = _Recorder(cassette, scrubber, client_secret)
-
-    @property
-    def cassette(self) -> Cassette:
-        return self._recorder.cassette
-
-    @property
-    def refused(self) -> list[str]:
-        return self._recorder.refused
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if str(environ.get("REQUEST_METHOD", "")).upper() not in self.methods:
