@@ -315,3 +315,4 @@ def mask_report(report: pytest.TestReport) -> None:
         if masked != text:
             report.longrepr = masked
     report.sections = [(title, mask(text)) for title, text in report.sections]
+    report.user_properties = [(name, mask(str(value))) for name, value in report.user_properties]

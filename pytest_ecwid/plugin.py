@@ -94,7 +94,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     from ._support import failure_section, mask_report
 
     if report.failed and "ecwid_seed" in getattr(item, "funcargs", {}):
-        report.sections.append(("ecwid-mock", failure_section(item, item.config.stash[_SETTINGS])))
+        section = failure_section(item, item.config.stash[_SETTINGS])
+        report.sections.append(("ecwid-mock", section))
+        item.user_properties.append(("ecwid-mock", section))  # JUnit XML carries it too
     mask_report(report)
     return report
 

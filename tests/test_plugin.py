@@ -107,6 +107,18 @@ def test_a_planted_bug_fails_with_a_message_that_names_it(project: pytest.Pytest
     assert "s3cr3t-client" not in result.stdout.str()
 
 
+def test_the_junit_xml_carries_the_ecwid_mock_section(project: pytest.Pytester) -> None:
+    project.makepyfile(receiver=BUGGY_RECEIVER)
+    project.makepyfile(test_inner_quickstart=QUICKSTART)
+    xml = project.path / "report.xml"
+    project.runpytest(f"--junitxml={xml}").assert_outcomes(passed=2, failed=1)
+    text = xml.read_text(encoding="utf-8")
+    assert '<property name="ecwid-mock"' in text
+    assert "seed " in text and "reproduce: pytest test_inner_quickstart.py::" in text
+    assert "deliveries:" in text
+    assert "s3cr3t-client" not in text
+
+
 def test_a_marker_seed_is_reported_as_such(project: pytest.Pytester) -> None:
     project.makepyfile(
         test_inner_marked="""
