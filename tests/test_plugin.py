@@ -114,7 +114,8 @@ def test_the_junit_xml_carries_the_ecwid_mock_section(project: pytest.Pytester) 
     project.runpytest(f"--junitxml={xml}").assert_outcomes(passed=2, failed=1)
     text = xml.read_text(encoding="utf-8")
     assert '<property name="ecwid-mock"' in text
-    assert "seed " in text and "reproduce: pytest test_inner_quickstart.py::" in text
+    assert "seed " in text
+    assert "reproduce: pytest test_inner_quickstart.py::" in text
     assert "deliveries:" in text
     assert "s3cr3t-client" not in text
 
