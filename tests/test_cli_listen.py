@@ -285,3 +285,16 @@ def test_colour_only_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("NO_COLOR")
     monkeypatch.setenv("FORCE_COLOR", "1")
     assert "\033[32mvalid\033[0m" in _describe(record)
+
+
+@pytest.mark.parametrize("host", ["exa mple", "a\tb", "xn--a.example\x00"])
+def test_a_host_no_server_could_listen_on_is_one_line_naming_the_flag(
+    host: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ecwid_mock._cli import main
+
+    assert main(["listen", "--host", host, "--port", "0"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert "(from --host)" in err
+    assert "a bug" not in err

@@ -97,7 +97,7 @@ def add_parser(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from .._errors import InvalidOption
     from .._servers.reference import reference_receiver
-    from .._servers.tls import LocalHTTPSServer
+    from .._servers.tls import LocalHTTPSServer, check_listen_host
 
     port = _parse_port(args.port)
     status = _parse_status(args.status)
@@ -122,6 +122,7 @@ def run(args: argparse.Namespace) -> int:
         app = _recording(receiver, args.record, args.record_allow, secret, printer)
     elif args.record_allow:
         raise CommandError("--record-allow goes with --record FILE")
+    check_listen_host(args.host, source="--host")
     server = LocalHTTPSServer(app, host=args.host, port=port, kind="asgi")
     with _sigterm_as_interrupt():
         try:

@@ -448,10 +448,20 @@ def _check_port(port: object) -> int:
     return port
 
 
-def _check_host(host: object) -> str:
+def check_listen_host(host: object, *, source: str = "LocalHTTPSServer") -> str:
+    """``host`` without IPv6 brackets, if a server could listen on it; else one clear line."""
+    from .._checks import check_host
+
     if not isinstance(host, str):
-        raise InvalidOption("host", host, "a host name or IP address string")
-    return host.strip("[]")
+        raise InvalidOption("host", host, "a host name or IP address string", source=source)
+    bare = host.strip("[]")
+    problem = check_host(bare) if bare.isprintable() and " " not in bare else "no spaces"
+    if problem is not None:
+        raise InvalidOption("host", host, f"a host name or IP address ({problem})", source=source)
+    return bare
+
+
+_check_host = check_listen_host
 
 
 def _url_host(host: str) -> str:
