@@ -358,3 +358,24 @@ def body_messages(body: bytes) -> Any:
         return next(messages)
 
     return receive
+
+
+def _received(body: bytes) -> Any:
+    from ecwid_mock._servers.reference import ReceivedDelivery
+
+    return ReceivedDelivery(
+        number=1, method="POST", path="/webhooks/ecwid", query={}, headers={}, body=body,
+        status=200, reason="", signature_valid=None, schema_valid=None,
+    )  # fmt: skip
+
+
+def test_a_received_delivery_gives_its_typed_event() -> None:
+    from ecwid_mock import EventFactory
+
+    event = EventFactory(seed=2).build("order.updated")
+    typed = _received(event.body).event
+    assert typed is not None
+    assert typed["eventType"] == "order.updated"
+    assert typed["data"]["orderId"] == event.payload["data"]["orderId"]
+    assert _received(b"{not json").event is None
+    assert _received(b'{"eventType": "order.created"}').event is None

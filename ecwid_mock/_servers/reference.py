@@ -19,13 +19,16 @@ import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, overload
 from urllib.parse import parse_qsl
 
 from .._errors import DeliveryAssertionError, InvalidEvent, InvalidOption, Problem
 from .._events.signing import SIGNATURE_HEADER, Secret, verify_signature
 from .._schemas.contract import contract
 from .._schemas.validate import validate_event
+
+if TYPE_CHECKING:
+    from ..types import WebhookEvent
 
 __all__ = [
     "ACCEPTED_STATUSES",
@@ -89,7 +92,20 @@ class ReceivedDelivery:
     @property
     def accepted(self) -> bool:
         """True when Ecwid would count the answer as delivered."""
-        return self.status in ACCEPTED_STATUSES
+        from .._delivery.verdict import judge
+
+        return judge(self.status).accepted
+
+    @property
+    def event(self) -> WebhookEvent | None:
+        """The body as a typed webhook event (tolerant mode), or ``None`` when it is not one."""
+        from .._errors import EcwidMockError
+        from .._schemas.parse import parse_event
+
+        try:
+            return parse_event(self.body)
+        except EcwidMockError:
+            return None
 
     @property
     def payload(self) -> Any:
