@@ -95,3 +95,21 @@ async def test_sync_send_inside_a_running_loop() -> None:
         sender.send(factory.build("customer.updated")).assert_delivered()
     assert len(app.loops) == 1
     assert id(asyncio.get_running_loop()) not in app.loops
+
+
+@pytest.mark.asyncio
+async def test_an_in_process_timeout_leaves_the_callers_task_uncancelled() -> None:
+    from ecwid_mock import AsyncSender, Timeouts
+
+    async def hangs(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        await asyncio.Event().wait()
+
+    limits = Timeouts(connect=1, response=0.05)
+    async with AsyncSender.for_app(hangs, timeouts=limits) as sender:
+        delivery = await sender.send(EventFactory(seed=1).build("order.created"))
+    assert delivery.attempts[0].error == "timeout"
+    task = asyncio.current_task()
+    assert task is not None
+    if hasattr(task, "cancelling"):  # Python 3.11+
+        assert task.cancelling() == 0
+    await asyncio.sleep(0)  # still running: the timeout's cancel was taken back

@@ -181,6 +181,9 @@ async def within(awaitable: Awaitable[T], seconds: float) -> T:
         return await awaitable
     except asyncio.CancelledError:
         if expired:
+            uncancel = getattr(task, "uncancel", None)  # 3.11+: the cancel was ours, not theirs
+            if uncancel is not None:
+                uncancel()
             raise TimeoutError from None
         raise
     finally:
