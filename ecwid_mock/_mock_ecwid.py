@@ -414,6 +414,8 @@ class MockEcwid:
         :attr:`cassette` (the test's default cassette under pytest). ``shift_time`` moves
         ``eventCreated`` so the last one is now, keeping every gap; ``new_ids`` draws fresh
         ``eventId`` values; ``order="shuffled"`` sends them in an order drawn from ``seed``.
+        With a store attached, the records the events name are created first (with the
+        captured ids), so a receiver that fetches them back finds them.
         """
         from ._replay.replay import replay_events
 
@@ -429,6 +431,11 @@ class MockEcwid:
             seed=seed,
             clock=self.clock,
         )
+        if self.store is not None:  # what each event names exists for the fetch-back
+            from ._store_events import adopt_named
+
+            for event in events:
+                adopt_named(self.store, event)
         result: list[Delivery] = self._record(self.sender.send_batch(events))
         return result
 

@@ -20,7 +20,14 @@ if TYPE_CHECKING:
     from ._servers.store import EcwidStore
     from ._store.changes import Change
 
-__all__ = ["FAMILIES", "WebhookForwarder", "event_for_change", "receives", "write_for"]
+__all__ = [
+    "FAMILIES",
+    "WebhookForwarder",
+    "adopt_named",
+    "event_for_change",
+    "receives",
+    "write_for",
+]
 
 #: The store's record family behind each event entity.
 FAMILIES = {
@@ -85,6 +92,34 @@ def write_for(store: EcwidStore, event_type: str, factory: EventFactory) -> bool
         store.delete(family, key)
     else:
         store.update(family, key, _changed_fields(family, records[key], factory))
+    return True
+
+
+def adopt_named(store: EcwidStore, event: Event) -> bool:
+    """Make the record a replayed ``event`` names exist in ``store`` (quietly, with its ids).
+
+    A deletion names a record that is gone, and some families (carts, reviews) need more than
+    an id: for those nothing is made. Returns whether a record backs the event now.
+    """
+    entity, _, action = event.event_type.partition(".")
+    family = FAMILIES.get(entity)
+    if family is None or action == "deleted" or family in ("carts", "reviews"):
+        return False
+    payload = event.payload
+    entity_id = payload.get("entityId")
+    if family == "orders":
+        order_id = (payload.get("data") or {}).get("orderId")
+        if not isinstance(order_id, str) or not isinstance(entity_id, int):
+            return False
+        store.state.adopt("orders", order_id, internal_id=entity_id)
+        return True
+    if isinstance(entity_id, bool) or not isinstance(entity_id, int):
+        return False
+    fields = {"name": f"{entity} {entity_id} (from a capture)"} if family == "products" else {}
+    if family == "customers":
+        email = (payload.get("data") or {}).get("customerEmail")
+        fields = {"email": email} if isinstance(email, str) else {}
+    store.state.adopt(family, entity_id, fields=fields)
     return True
 
 

@@ -162,3 +162,26 @@ def test_the_fixtures_share_one_store(pytester: pytest.Pytester) -> None:
     )
     result = pytester.runpytest("-p", "ecwid", "-p", "no:asyncio", "-p", "no:locust")
     result.assert_outcomes(passed=1)
+
+
+def test_replayed_events_create_the_records_they_name(tmp_path: Any) -> None:
+    from ecwid_mock import Cassette, Interaction
+
+    captured = EventFactory(seed=9, client_secret="the-live-secret-value")
+    created = captured.build("order.created")
+    product = captured.build("product.updated")
+    cassette = Cassette(tmp_path / "live.jsonl")
+    for event in (created, product):
+        cassette.append(Interaction(body=event.body, path="/webhooks/ecwid"))
+    store = EcwidStore(seed=5)
+    receiver = Receiver(store)
+    ecwid = mock_for(receiver)
+    changes_before = len(store.changes)
+    deliveries = ecwid.replay(cassette.path)
+    assert [d.delivered for d in deliveries] == [True, True]
+    order_id = created.payload["data"]["orderId"]
+    assert store.orders[order_id]["internalId"] == created.payload["entityId"]
+    assert product.payload["entityId"] in store.products
+    assert receiver.fetched == [("order.created", 200)]  # the fetch-back found the order
+    assert len(store.changes) == changes_before  # made quietly: no webhook of their own
+    assert ecwid.pending_changes == 0

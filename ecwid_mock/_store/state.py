@@ -660,6 +660,28 @@ class StoreState:
                 self, self._family(family), dict(fields), actor=actor, endpoint_id=endpoint
             )
 
+    def adopt(
+        self, family: str, key: Any, *, internal_id: int | None = None, fields: Any = None
+    ) -> dict[str, Any]:
+        """The record with id ``key``, made quietly (no change fired) when it is missing.
+
+        What a replayed capture names must exist for the receiver's fetch-back to find it:
+        the record takes the capture's ids (an order's public id and ``internalId``).
+        """
+        from . import writes
+
+        records = self._family(family)
+        with self._lock:
+            found = records.resolve(key)
+            if found is not None:
+                return records[found]
+            ids: dict[str, Any] = {"id": key}
+            if internal_id is not None:
+                ids["internalId"] = internal_id
+            return writes.create(
+                self, records, dict(fields or {}), actor="store", ids=ids, quiet=True
+            )
+
     def update(
         self,
         family: str,

@@ -8,6 +8,7 @@ from the record before and after the write.
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from .._errors import InvalidOption
@@ -138,13 +139,18 @@ def create(
     *,
     actor: str,
     endpoint_id: str | None = None,
+    ids: Mapping[str, Any] | None = None,
+    quiet: bool = False,
 ) -> dict[str, Any]:
+    """Add a record; ``ids`` keeps given ids (a replayed event's), ``quiet`` fires no change."""
     name = records.family.name
     date, stamp = state.now_date()
     rng = state._rng
     indexed_at = state.clock.now() + state.search_lag
     if name == "orders":
         public_id, internal = state._new_order_ids()
+        if ids is not None:
+            public_id, internal = ids["id"], ids.get("internalId", internal)
         items = [dict(item) for item in fields.get("items", [])]
         for item in items:
             item.setdefault("id", _ids.entity_id(rng, "order") * 10)
@@ -186,19 +192,20 @@ def create(
             new_id = _ids.entity_id(rng, records.family.entity)
             while new_id in records:
                 new_id = _ids.entity_id(rng, records.family.entity)
-            record["id"] = new_id
+            record["id"] = new_id if ids is None else ids["id"]
         _fill(name, record, date, stamp)
         aliases = [record["code"]] if name == "coupons" else []
         records._put(record[key_field], record, indexed_at=indexed_at, aliases=aliases)
-    _emit(
-        state,
-        records,
-        endpoint_id or f"{records.family.endpoint}.create",
-        "created",
-        None,
-        record,
-        actor,
-    )
+    if not quiet:
+        _emit(
+            state,
+            records,
+            endpoint_id or f"{records.family.endpoint}.create",
+            "created",
+            None,
+            record,
+            actor,
+        )
     return record
 
 
