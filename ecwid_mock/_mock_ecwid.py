@@ -407,13 +407,16 @@ class MockEcwid:
         new_ids: bool = False,
         order: str = "recorded",
         seed: int = 0,
+        duplicates: int = 0,
     ) -> list[Delivery]:
         """Send a cassette's deliveries again, re-signed with this mock's secret, in order.
 
         ``cassette`` is a path, a :class:`~ecwid_mock.Cassette` or ``None`` for
         :attr:`cassette` (the test's default cassette under pytest). ``shift_time`` moves
         ``eventCreated`` so the last one is now, keeping every gap; ``new_ids`` draws fresh
-        ``eventId`` values; ``order="shuffled"`` sends them in an order drawn from ``seed``.
+        ``eventId`` values; ``order="shuffled"`` sends them in an order drawn from ``seed``;
+        ``duplicates=n`` sends each event n more times right after it (same bytes), as Ecwid's
+        redeliveries do.
         With a store attached, the records the events name are created first (with the
         captured ids), so a receiver that fetches them back finds them.
         """
@@ -431,6 +434,10 @@ class MockEcwid:
             seed=seed,
             clock=self.clock,
         )
+        from ._delivery.flow import check_count
+
+        copies = 1 + check_count("duplicates", duplicates, minimum=0, maximum=100)
+        events = [event for event in events for _ in range(copies)]
         if self.store is not None:  # what each event names exists for the fetch-back
             from ._store_events import adopt_named
 

@@ -51,6 +51,10 @@ def test_replayed(ecwid, seen):
     deliveries = ecwid.replay()
     assert [d.delivered for d in deliveries] == [True, True]
     assert [ok for _, ok in seen] == [True, True]
+    again = ecwid.replay(duplicates=1)
+    ids = [d.event.event_id for d in again]
+    assert len(ids) == 4
+    assert ids[0] == ids[1] and ids[2] == ids[3] and ids[0] != ids[2]
 """
 RUN = ("-p", "ecwid", "-p", "no:asyncio", "-p", "no:locust", "-p", "no:cacheprovider")
 
