@@ -86,25 +86,26 @@ class Target:
     port: int
     host_header: str  # the Host header: host[:port], port only when not the default
     request_target: str  # percent-encoded path and query
-    httpx_url: Any  # httpx.URL, for the in-process transports
+    parsed: Any = field(default=None, compare=False, repr=False)
+
+    @property
+    def httpx_url(self) -> httpx.URL:
+        """The URL as an ``httpx.URL``, for the in-process transports (httpx loaded on use)."""
+        parsed: httpx.URL | None = self.parsed
+        if parsed is None:
+            import httpx
+
+            parsed = httpx.URL(self.url)
+            object.__setattr__(self, "parsed", parsed)
+        return parsed
 
 
 def parse_target(url: str) -> Target:
-    """Parse ``url`` the way httpx does (percent-encoding, IDNA), for every transport alike."""
-    import httpx
+    """Parse ``url`` the way httpx does (percent-encoding, IDNA), without importing httpx."""
+    from .urls import normalise
 
-    parsed = httpx.URL(url)
-    scheme = parsed.scheme
-    port = parsed.port or (443 if scheme == "https" else 80)
-    return Target(
-        url=url,
-        scheme=scheme,
-        host=parsed.raw_host.decode("ascii"),
-        port=port,
-        host_header=parsed.netloc.decode("ascii"),
-        request_target=parsed.raw_path.decode("ascii"),
-        httpx_url=parsed,
-    )
+    scheme, host, port, host_header, target = normalise(url)
+    return Target(url, scheme, host, port, host_header, target)
 
 
 @dataclass(frozen=True, slots=True)
