@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, overload
 from urllib.parse import parse_qsl
 
+from .._delivery.verdict import judge
 from .._errors import DeliveryAssertionError, InvalidEvent, InvalidOption, Problem
 from .._events.signing import SIGNATURE_HEADER, Secret, verify_signature
 from .._schemas.contract import contract
@@ -92,8 +93,6 @@ class ReceivedDelivery:
     @property
     def accepted(self) -> bool:
         """True when Ecwid would count the answer as delivered."""
-        from .._delivery.verdict import judge
-
         return judge(self.status).accepted
 
     @property
@@ -350,7 +349,7 @@ class ReferenceReceiver:
         status = self._status
         with self._lock:
             duplicate = event_id in self._accepted_ids
-            if status in ACCEPTED_STATUSES:
+            if judge(status).accepted:
                 self._accepted_ids.add(event_id)
         reason = "duplicate eventId, already accepted" if duplicate else "delivery received"
         return _Verdict(status, reason, signature_valid, duplicate, event_id, event_type)

@@ -13,6 +13,7 @@ from .._delivery.record import RESPONSE_BUDGET
 from .._errors import InvalidOption
 from .._events.signing import Secret
 from .._schemas.contract import contract
+from .._transports.apps import describe_app
 from . import checks as _checks
 from .report import CheckResult, ConformanceReport, Exchange, Verdict
 
@@ -168,7 +169,7 @@ class ConformanceSuite:
         }
         if app is not None:
             self._sender: Sender = Sender.for_app(app, path=path, app_kind=app_kind, **common)
-            self.target = f"in-process app {label or _describe(app)} at {path}"
+            self.target = f"in-process app {label or describe_app(app)} at {path}"
         else:
             from .._delivery.url import redact_url
 
@@ -353,9 +354,3 @@ def _count(name: str, value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise InvalidOption(name, value, "an integer of at least 1", source="ConformanceSuite")
     return value
-
-
-def _describe(app: object) -> str:
-    name = getattr(app, "__qualname__", None) or type(app).__qualname__
-    module = getattr(app, "__module__", None) or type(app).__module__
-    return f"{module}.{name}" if module else str(name)
