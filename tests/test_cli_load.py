@@ -44,7 +44,10 @@ def test_builds_a_headless_run_of_the_bundled_locustfile(
     assert option(words, "--host") == URL
     assert (option(words, "-u"), option(words, "-r"), option(words, "-t")) == ("20", "20", "30s")
     assert option(words, "--processes") == "2"
-    assert option(words, "--stop-timeout") == "10"  # Ecwid's response timeout, from the contract
+    # its own master port, so two runs on one machine never share workers
+    assert option(words, "--master-bind-port") == option(words, "--master-port")
+    assert int(option(words, "--master-port")) != 5557  # not Locust's default
+    assert "--stop-timeout" not in words  # the bundled locustfile's default (13 s) applies
     assert option(words, "--ecwid-profile") == "steady"
     assert SECRET not in " ".join(words)  # the secret goes to the child's environment only
 

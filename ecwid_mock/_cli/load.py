@@ -11,6 +11,7 @@ import argparse
 import importlib.util
 import os
 import shlex
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -141,20 +142,24 @@ def build_command(args: argparse.Namespace) -> list[str]:
     """The ``python -m locust ...`` command line for ``args`` (already checked)."""
     command = [sys.executable, "-m", "locust", "-f", str(locustfile_path()), "--headless"]
     if args.worker:  # every other option comes from the master (--cacert: see run())
-        command += ["--worker", "--stop-timeout", _number(contract().response_timeout)]
+        command.append("--worker")
         if args.master_host:
             command += ["--master-host", args.master_host]
         return command + _extra(args)
     command += ["--host", args.url, "-u", str(args.users)]
     command += ["-r", _number(args.spawn_rate if args.spawn_rate is not None else args.users)]
-    # users finish the attempt in flight when the run ends, as Ecwid would
-    command += ["-t", args.run_time, "--stop-timeout", _number(contract().response_timeout)]
+    # the bundled locustfile lets the attempt in flight at the end finish (--stop-timeout)
+    command += ["-t", args.run_time]
     if args.master:
         command.append("--master")
         if args.expect_workers is not None:
             command += ["--expect-workers", str(args.expect_workers)]
     if args.processes is not None:
         command += ["--processes", str(args.processes)]
+        if not {"--master-bind-port", "--master-port"} & set(args.locust_args):
+            # a port of its own, so two runs on one machine never join each other's workers
+            port = str(_free_port())
+            command += ["--master-bind-port", port, "--master-port", port]
     command += ["--ecwid-profile", args.profile]
     for flag, value in (
         ("--ecwid-user-rate", args.user_rate),
@@ -172,6 +177,13 @@ def build_command(args: argparse.Namespace) -> list[str]:
     if args.json:
         command.append("--json")
     return command + _extra(args)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
 
 
 def _number(value: float) -> str:

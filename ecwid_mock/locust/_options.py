@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import random
 from dataclasses import dataclass
@@ -25,6 +26,10 @@ DEFAULT_MIN_DELIVERED = 0.99
 def add_arguments(parser: Any) -> None:
     """Register the options on Locust's parser (``init_command_line_parser``)."""
     facts = contract()
+    # An attempt in flight at the end of the run finishes (it takes at most Ecwid's 3 s + 10 s),
+    # so what the receiver got and the ledger's delivered count agree exactly. Locust's own
+    # default (0) cuts those attempts off mid-request; --stop-timeout still overrides this.
+    parser.set_defaults(stop_timeout=f"{math.ceil(facts.connect_timeout + facts.response_timeout)}s")
     group = parser.add_argument_group("ecwid-mock", "Ecwid webhook load (ecwid_mock.locust)")
     add = group.add_argument
     add(
