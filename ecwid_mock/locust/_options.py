@@ -29,7 +29,8 @@ def add_arguments(parser: Any) -> None:
     # An attempt in flight at the end of the run finishes (it takes at most Ecwid's 3 s + 10 s),
     # so what the receiver got and the ledger's delivered count agree exactly. Locust's own
     # default (0) cuts those attempts off mid-request; --stop-timeout still overrides this.
-    parser.set_defaults(stop_timeout=f"{math.ceil(facts.connect_timeout + facts.response_timeout)}s")
+    longest_attempt = math.ceil(facts.connect_timeout + facts.response_timeout)
+    parser.set_defaults(stop_timeout=f"{longest_attempt}s")
     group = parser.add_argument_group("ecwid-mock", "Ecwid webhook load (ecwid_mock.locust)")
     add = group.add_argument
     add(
