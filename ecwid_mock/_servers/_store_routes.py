@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .._schemas.rest import api_facts
 from .._store import writes
 from .._store.records.pools import ecwid_date
 from .._store.state import FAMILIES, App, StoreState
@@ -51,7 +52,10 @@ def _family_endpoint(
 ) -> Answer:
     actor = app.name
     if action == "search":
-        return Answer(200, envelope(search(state, family, params), params))
+        found = search(state, family, params)
+        if app.public_of is not None:
+            found = [record for record in found if not _hidden(family, record)]
+        return Answer(200, envelope(found, params))
     if action == "list":
         return Answer(200, [writes.public(r) for r in search(state, family, params)])
     if action == "deleted":
@@ -401,10 +405,42 @@ def handle(
             raise writes.StoreKeyError(state.orders, key)
     if group == "reviews" and isinstance(body, dict) and isinstance(body.get("status"), str):
         body = {**body, "status": body["status"].lower()}
+    if app.public_of is not None:
+        body = _storefront_request(state, endpoint_id, path, body)
     answer = _handle(state, app, endpoint_id, path, params, body)
     if group == "reviews" and options.review_status_case == "upper":
         answer.body = _upper_status(answer.body)
     return answer
+
+
+def _public_facts() -> Mapping[str, Any]:
+    facts: Mapping[str, Any] = api_facts()["publicToken"]
+    return facts
+
+
+def _hidden(family: str, record: Mapping[str, Any]) -> bool:
+    """Whether a public token must not see ``record`` (a disabled product or category)."""
+    field = _public_facts()["visibleOnly"].get(family)
+    return field is not None and record.get(field) is False
+
+
+def _storefront_request(state: StoreState, endpoint_id: str, path: str, body: Any) -> Any:
+    """A public token's call as Ecwid takes it: hidden records are not found, orders it
+    creates get the storefront's statuses."""
+    group = endpoint_id.rpartition(".")[0]
+    reads_one = endpoint_id.endswith((".get", ".list"))
+    if group in ("products", "variations", "categories") and reads_one:
+        family = "categories" if group == "categories" else "products"
+        records, key = state.families[family], _path_key(path, 1)
+        if records.resolve(key) is not None and _hidden(family, records[key]):
+            raise writes.StoreKeyError(records, key)
+    if endpoint_id == "orders.create" and isinstance(body, dict):
+        forced = _public_facts()["forcedOnCreate"]
+        body = {k: v for k, v in body.items() if k not in forced["ignored"]}
+        if body.get("paymentStatus") not in forced["keepPaymentStatus"]:
+            body["paymentStatus"] = forced["paymentStatus"]
+        body["fulfillmentStatus"] = forced["fulfillmentStatus"]
+    return body
 
 
 def _upper_status(node: Any) -> Any:
@@ -434,6 +470,9 @@ def _handle(
     if group == "storage":
         return _storage(state, app, action, _path_key(path, 1), body)
     if endpoint_id == "profile.get":
+        if app.public_of is not None:
+            kept = _public_facts()["profileKept"]
+            return Answer(200, {k: v for k, v in state.profile.items() if k in kept})
         return Answer(200, state.profile)
     if endpoint_id == "profile.update":
         state.profile.update(_object_body(body))

@@ -101,6 +101,12 @@ class EcwidStore:
         return self.state.token
 
     @property
+    def public_token(self) -> str | None:
+        """The installed app's ``public_...`` token: storefront data only (None without the
+        ``public_storefront`` scope)."""
+        return self.state.app.public_token
+
+    @property
     def app(self) -> App:
         return self.state.app
 

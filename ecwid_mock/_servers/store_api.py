@@ -8,6 +8,7 @@ endpoint's scopes, then the endpoint itself. Every call is recorded in :class:`S
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from collections import deque
@@ -261,12 +262,26 @@ class StoreAPI:
         window.append(now)
 
     def _check_scopes(self, app: App, endpoint_id: str) -> None:
+        if app.public_of is not None:
+            if endpoint_id not in _public_endpoints():
+                raise ApiError(
+                    403,
+                    "INSUFFICIENT_APP_SCOPE",
+                    f"A public token gives storefront data only: {endpoint_id} needs the "
+                    "app's secret token",
+                )
+            return
         for need in _endpoint_scopes(endpoint_id):
             options = need.split("|")
             if not any(scope in app.scopes for scope in options):
                 raise ApiError(
                     403, "INSUFFICIENT_APP_SCOPE", f"Access token doesn't have `{options[0]}` scope"
                 )
+
+
+@functools.cache
+def _public_endpoints() -> frozenset[str]:
+    return frozenset(api_facts()["publicToken"]["endpoints"])
 
 
 def _endpoint_scopes(endpoint_id: str) -> list[str]:

@@ -275,6 +275,10 @@ class App:
     subscription_status: str = "ACTIVE"
     storage: dict[str, str] = field(default_factory=dict)
     installed: bool = True
+    #: the app's ``public_...`` token (storefront data only), when it holds ``public_storefront``
+    public_token: str | None = None
+    #: set on the storefront view that a public token authorises: the app it belongs to
+    public_of: App | None = None
 
     def __repr__(self) -> str:
         return (
@@ -334,6 +338,7 @@ class StoreState:
         self.families = {name: Records(family) for name, family in FAMILIES.items()}
         self._profile: dict[str, Any] = {}
         self.apps: dict[str, App] = {}
+        self._storefront: dict[str, App] = {}  # public token -> its app's storefront view
         self.changes: list[Change] = []
         self._listeners: list[Listener] = []
         self._lock = threading.RLock()
@@ -428,19 +433,26 @@ class StoreState:
             raise InvalidOption(
                 "token", token[:7] + "***", "a token that starts with secret_ or public_"
             )
-        everything = set(all_scopes()) - {
-            "public_storefront"
-        }  # a secret token's, not a public one's
-        scope_set = frozenset(everything if scopes is None else scopes)
+        scope_set = frozenset(all_scopes() if scopes is None else scopes)
         app = App(
             name=name, token=token, scopes=scope_set | {"read_store_profile"}, events=tuple(events)
         )
         self.apps[token] = app
+        if "public_storefront" in scope_set and token.startswith("secret_"):
+            # drawn from the secret token, not from the store's random: no record changes
+            draw = random.Random(token).choices(string.ascii_letters + string.digits, k=32)
+            app.public_token = "public_" + "".join(draw)
+            self._storefront[app.public_token] = App(
+                name=name, token=app.public_token, scopes=frozenset(), public_of=app
+            )
         return app
 
     def app_for(self, token: str) -> App | None:
-        app = self.apps.get(token)
-        return app if app is not None and app.installed else None
+        """The app ``token`` authorises (a public token's storefront view), if installed."""
+        app = self.apps.get(token) or self._storefront.get(token)
+        if app is None or not (app.public_of or app).installed:
+            return None
+        return app
 
     # -- listeners ----------------------------------------------------------------------------
 
