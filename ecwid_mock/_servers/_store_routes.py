@@ -49,6 +49,7 @@ def _family_endpoint(
     key: str,
     params: Mapping[str, str],
     body: Any,
+    options: RouteOptions,
 ) -> Answer:
     actor = app.name
     if action == "search":
@@ -78,6 +79,8 @@ def _family_endpoint(
         return Answer(200, writes.public(records[key]))
     if action == "create":
         record = state.create(family, _object_body(body), actor=actor)
+        if family == "orders" and options.order_cascade:
+            _checkout_cascade(state, record, actor)
         return Answer(200, _create_answer(family, record))
     if action in ("update", "updateStatus"):
         state.update(family, key, _object_body(body), actor=actor)
@@ -86,6 +89,29 @@ def _family_endpoint(
         state.delete(family, key, actor=actor)
         return Answer(200, {"deleteCount": 1})
     raise ApiError(501, "NOT_IMPLEMENTED", f"ecwid-mock does not implement {family}.{action} yet")
+
+
+def _checkout_cascade(state: StoreState, order: Mapping[str, Any], actor: str) -> None:
+    """What a storefront checkout does beside ``order.created``: stock and the customer."""
+    taken: dict[object, int] = {}
+    for item in order.get("items", []):
+        product_id = item.get("productId")
+        if product_id in state.products:
+            taken[product_id] = taken.get(product_id, 0) + int(item.get("quantity", 1))
+    for product_id, quantity in taken.items():
+        product = state.products[product_id]
+        if not product.get("unlimited"):
+            left = max(0, int(product.get("quantity", 0)) - quantity)
+            state.update("products", product_id, {"quantity": left}, actor=actor)
+    email = order.get("email")
+    if not email:
+        return
+    known = next((c for c in state.customers.values() if c.get("email") == email), None)
+    if known is None:
+        name = order.get("billingPerson", {}).get("name", "")
+        state.create("customers", {"email": email, "name": name}, actor=actor)
+    else:
+        state.update("customers", known["id"], {"email": email}, actor=actor)
 
 
 def _inventory(state: StoreState, app: App, key: str, body: Any) -> Answer:
@@ -378,11 +404,15 @@ class RouteOptions:
     on (a third-party source says only public ids do).
     ``review_status_case``: ``lower`` as G3 answers (``published``), ``upper`` as the Java client
     models it (``PUBLISHED``).
+    ``order_cascade``: an order created through the API also takes its items from stock
+    (``product.updated``) and creates or updates its customer, as a storefront checkout does;
+    whether Ecwid does so is not documented [L], so it is off by default.
     """
 
     default_limit: int = 100
     internal_order_ids: bool = True
     review_status_case: str = "lower"
+    order_cascade: bool = False
 
 
 def handle(
@@ -407,7 +437,7 @@ def handle(
         body = {**body, "status": body["status"].lower()}
     if app.public_of is not None:
         body = _storefront_request(state, endpoint_id, path, body)
-    answer = _handle(state, app, endpoint_id, path, params, body)
+    answer = _handle(state, app, endpoint_id, path, params, body, options)
     if group == "reviews" and options.review_status_case == "upper":
         answer.body = _upper_status(answer.body)
     return answer
@@ -455,7 +485,13 @@ def _upper_status(node: Any) -> Any:
 
 
 def _handle(
-    state: StoreState, app: App, endpoint_id: str, path: str, params: Mapping[str, str], body: Any
+    state: StoreState,
+    app: App,
+    endpoint_id: str,
+    path: str,
+    params: Mapping[str, str],
+    body: Any,
+    options: RouteOptions,
 ) -> Answer:
     group, _, action = endpoint_id.rpartition(".")
     if endpoint_id == "orders.last":
@@ -524,6 +560,7 @@ def _handle(
     family = _BY_ENDPOINT.get(group)
     if family is not None:
         if group == "classes" and action == "list":
-            return _family_endpoint(state, app, family, "list", "", params, body)
-        return _family_endpoint(state, app, family, action, _path_key(path, 1), params, body)
+            return _family_endpoint(state, app, family, "list", "", params, body, options)
+        key = _path_key(path, 1)
+        return _family_endpoint(state, app, family, action, key, params, body, options)
     raise ApiError(501, "NOT_IMPLEMENTED", f"ecwid-mock does not implement {endpoint_id} yet")

@@ -53,6 +53,7 @@ class EcwidStore:
         default_limit: int = 100,
         internal_order_ids: bool = True,
         review_status_case: str = "lower",
+        order_cascade: bool = False,
         state: StoreState | None = None,
     ) -> None:
         """``state`` serves an existing :class:`StoreState` (then the state options are unused).
@@ -60,8 +61,12 @@ class EcwidStore:
         Where Ecwid's sources conflict the newest docs win, and the alternative is an option:
         ``default_limit`` (G3 100, G1 10), ``internal_order_ids`` (``GET /orders/{internalId}``
         works, as Ecwid's Java client expects), ``review_status_case`` (``lower`` as G3,
-        ``upper`` as the Java client).
+        ``upper`` as the Java client), ``order_cascade`` (an order created through the API also
+        takes its items from stock and creates or updates its customer, as a storefront checkout
+        does; undocumented for API orders, so off).
         """
+        if not isinstance(order_cascade, bool):
+            raise InvalidOption("order_cascade", order_cascade, "True or False")
         if review_status_case not in ("lower", "upper"):
             raise InvalidOption("review_status_case", review_status_case, "'lower' or 'upper'")
         if (
@@ -82,7 +87,9 @@ class EcwidStore:
         )
         self.api = StoreAPI(
             self.state,
-            options=RouteOptions(default_limit, internal_order_ids, review_status_case),
+            options=RouteOptions(
+                default_limit, internal_order_ids, review_status_case, order_cascade
+            ),
             rate_limit=rate_limit,
             legacy_query_token=legacy_query_token,
             on_request=on_request,
