@@ -181,7 +181,7 @@ class EcwidStore:
         seconds: float | None = None,
     ) -> None:
         """Answer the next ``count`` calls with ``status`` (429 with ``Retry-After``, or 5xx);
-        with ``seconds``, every call for that long on the store's clock (a rate-limit window)."""
+        with ``seconds``, every call for the next ``seconds`` on the store's clock."""
         self.api.fail_next(status, count=count, retry_after=retry_after, path=path, seconds=seconds)
 
     # -- reaching it --------------------------------------------------------------------------

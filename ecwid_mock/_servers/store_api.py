@@ -110,8 +110,7 @@ class _Fault:
     count: int
     retry_after: int = 0
     path: str | None = None
-    seconds: float | None = None  # a window on the store's clock instead of a count
-    until: float | None = None  # when the window ends (set by its first forced answer)
+    until: float | None = None  # a window on the store's clock instead of a count
 
 
 class StoreAPI:
@@ -155,8 +154,8 @@ class StoreAPI:
     ) -> None:
         """Answer the next ``count`` calls (to ``path`` only, if given) with 429 or a 5xx.
 
-        With ``seconds``, every call for that long on the store's clock from the first one
-        it answers, as a real rate limit does; a 429's ``Retry-After`` counts down.
+        With ``seconds``, every call for the next ``seconds`` on the store's clock, as a real
+        rate limit does (``count`` is unused); a 429's ``Retry-After`` counts down.
         """
         if status != 429 and not 500 <= status <= 599:
             raise InvalidOption("status", status, "429 or a 5xx status")
@@ -164,7 +163,8 @@ class StoreAPI:
             isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds <= 0
         ):
             raise InvalidOption("seconds", seconds, "a positive number of seconds or None")
-        self._faults.append(_Fault(status, count, retry_after, path, seconds))
+        until = None if seconds is None else self.state.clock.now() + seconds
+        self._faults.append(_Fault(status, count, retry_after, path, until))
 
     def reset(self) -> None:
         """Forget calls, rate-limit windows and pending faults."""
@@ -236,10 +236,9 @@ class StoreAPI:
         for fault in self._faults:
             if fault.count > 0 and (fault.path is None or fault.path == path):
                 retry_after = fault.retry_after
-                if fault.seconds is None:
+                if fault.until is None:
                     fault.count -= 1
                 else:
-                    fault.until = now + fault.seconds if fault.until is None else fault.until
                     if now >= fault.until:
                         fault.count = 0
                         self._faults = [f for f in self._faults if f.count > 0]
