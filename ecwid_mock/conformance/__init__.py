@@ -23,6 +23,8 @@ from __future__ import annotations
 from .suite import (
     CHECK_IDS,
     CHECKS,
+    REST_CHECK_IDS,
+    REST_CHECKS,
     CheckResult,
     ConformanceReport,
     ConformanceSuite,
@@ -36,6 +38,8 @@ from .suite import (
 __all__ = [
     "CHECKS",
     "CHECK_IDS",
+    "REST_CHECKS",
+    "REST_CHECK_IDS",
     "CheckResult",
     "ConformanceReport",
     "ConformanceSuite",
