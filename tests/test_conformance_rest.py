@@ -372,3 +372,80 @@ def test_the_store_window_answers_429_for_its_seconds_then_lets_calls_through() 
     assert answers == [(429, "2"), (429, "1"), (200, None)]
     with pytest.raises(InvalidOption, match="seconds"):
         store.fail_next(429, seconds=0)
+
+
+# -- pytest: the REST items come with an ecwid_conformance_store fixture -------------------------
+
+REST_CONFTEST = """
+import pytest
+from ecwid_mock import EcwidStore
+from tests.test_conformance_rest import {receiver}
+
+@pytest.fixture(scope="session")
+def ecwid_conformance_store():
+    return EcwidStore(seed=3)
+
+@pytest.fixture(scope="session")
+def ecwid_app(ecwid_conformance_store):
+    return {receiver}(ecwid_conformance_store)
+"""
+
+
+def rest_sandbox(pytester: pytest.Pytester, receiver: str, *, store: bool = True) -> None:
+    from tests.test_conformance import SANDBOX_INI, WIRING, _plugin_is_wired
+
+    conftest = REST_CONFTEST.replace("{receiver}", receiver)
+    if not store:
+        conftest = conftest.replace("def ecwid_app(ecwid_conformance_store)", "def ecwid_app()")
+        conftest = conftest.replace("def ecwid_conformance_store", "def other_store")
+        conftest = conftest.replace(
+            f"{receiver}(ecwid_conformance_store)", f"{receiver}(EcwidStore())"
+        )
+    pytester.makeconftest(("" if _plugin_is_wired() else WIRING) + conftest)
+    pytester.makeini(SANDBOX_INI + "ecwid_conformance_events = order.*\n")
+
+
+def test_pytest_adds_the_rest_items_when_the_store_fixture_is_defined(
+    pytester: pytest.Pytester,
+) -> None:
+    rest_sandbox(pytester, "CrashesOn404")
+    result = pytester.runpytest("-p", "ecwid", "--ecwid-conformance", "-k", "rest", "-rfs")
+    result.assert_outcomes(passed=3, failed=1, skipped=1, deselected=len(CHECK_IDS))
+    result.stdout.fnmatch_lines(
+        [
+            "*its fetch got 404 ORDER_NOT_FOUND, then it answered 500*",
+            "FAILED ecwid-conformance::rest-not-found*",
+            "SKIPPED*rest-paging: not observed*",
+        ]
+    )
+
+
+def test_pytest_has_no_rest_items_without_the_store_fixture(pytester: pytest.Pytester) -> None:
+    rest_sandbox(pytester, "Fetching", store=False)
+    result = pytester.runpytest("-p", "ecwid", "--ecwid-conformance", "--collect-only", "-q")
+    assert "ecwid-conformance::delivered-codes" in result.stdout.str()
+    assert "rest-" not in result.stdout.str()
+
+
+@pytest.mark.slow
+def test_the_order_fetch_example_passes_the_rest_checks() -> None:
+    """examples/order_fetch_app defines ecwid_conformance_store: its receiver, run as a user
+    runs it, passes every REST check it can be judged on (it never searches)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    pytest.importorskip("starlette")
+    root = Path(__file__).resolve().parent.parent
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "ECWID_"))}
+    command = [sys.executable, "-m", "pytest", "examples/order_fetch_app", "-q", "-rs"]
+    command += ["-p", "no:cacheprovider", "-p", "no:asyncio", "-W", "error"]
+    command += ["--ecwid-conformance", "--ecwid-conformance-settle", "0", "-k", "rest"]
+    result = subprocess.run(
+        command, cwd=root, env=environ, capture_output=True, text=True, timeout=300, check=False
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "4 passed, 1 skipped" in output, output
+    assert "rest-paging: not observed: the receiver made no search call" in output, output
