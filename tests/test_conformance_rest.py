@@ -449,3 +449,81 @@ def test_the_order_fetch_example_passes_the_rest_checks() -> None:
     assert result.returncode == 0, output
     assert "4 passed, 1 skipped" in output, output
     assert "rest-paging: not observed: the receiver made no search call" in output, output
+
+
+# -- the command line: --store serves the store and tells the --app where it is -----------------
+
+ENV_APP = """
+import os
+import ssl
+
+import httpx
+
+from tests.receivers import _base
+from tests.test_conformance_rest import Fetching
+
+
+class FromEnvironment(Fetching):
+    def __init__(self):
+        _base.Receiver.__init__(self)
+        trust = ssl.create_default_context(cafile=os.environ["ECWID_API_CACERT"])
+        self.api = httpx.Client(
+            base_url=os.environ["ECWID_API_URL"],
+            headers={"Authorization": "Bearer " + os.environ["ECWID_API_TOKEN"]},
+            verify=trust,
+        )
+        self.fetched = {}
+        self.handlers["order.created"] = self.order_created
+
+
+app = FromEnvironment()
+"""
+
+
+@pytest.mark.slow
+def test_cli_store_serves_the_store_and_runs_the_rest_checks(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ecwid_mock._cli import main
+
+    for name in ("ECWID_API_URL", "ECWID_API_TOKEN", "ECWID_API_CACERT", "ECWID_STORE_ID"):
+        monkeypatch.setenv(name, "")  # restored after the test
+    (tmp_path / "env_app.py").write_text(ENV_APP)
+    monkeypatch.chdir(tmp_path)
+    code = main(
+        [
+            "check", "--app", "env_app:app", "--store", "--client-secret", SECRET,
+            "--events", "order.*", "--settle", "0",
+            "--checks", "signature-access-token,rest-fetch,rest-not-found,rest-scope",
+        ]
+    )  # fmt: skip
+    out, err = capsys.readouterr()
+    assert code == 0, out + err
+    assert err.startswith("ecwid-mock: mock store at https://127.0.0.1:")
+    assert "$ECWID_API_URL, $ECWID_API_TOKEN, $ECWID_API_CACERT, $ECWID_STORE_ID" in err
+    assert "a made-up token" not in out  # the store's own token was tried
+    for check_id in ("rest-fetch", "rest-not-found", "rest-scope"):
+        assert any(line.startswith(check_id) and " PASS " in line for line in out.splitlines())
+    assert "secret_" not in out + err
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        pytest.param(["https://example.com/hook", "--store"], "--store needs --app", id="url"),
+        pytest.param(
+            ["--app", "x:y", "--checks", "rest-fetch"],
+            "unknown check 'rest-fetch' (the rest-* checks need --store)",
+            id="rest-without-store",
+        ),
+    ],
+)
+def test_cli_store_mistakes_are_one_line(
+    argv: list[str], words: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ecwid_mock._cli import main
+
+    assert main(["check", *argv, "--client-secret", SECRET]) == 2
+    err = capsys.readouterr().err
+    assert words in err
+    assert len(err.strip().splitlines()) == 1
