@@ -38,8 +38,8 @@ The client secret comes from --client-secret or ${SECRET_ENV}.
 
 --store adds the REST checks (rest-*: the receiver fetches what a webhook names and copes
 with 404, 403, 429 and paging): a mock store is served over HTTPS on 127.0.0.1 and, before
---app is imported, ${STORE_ENV['api_url']}, ${STORE_ENV['token']}, ${STORE_ENV['cacert']}
-and ${STORE_ENV['store_id']} tell the app where it is.
+--app is imported, ${STORE_ENV["api_url"]}, ${STORE_ENV["token"]}, ${STORE_ENV["cacert"]}
+and ${STORE_ENV["store_id"]} tell the app where it is.
 
 Exit 0 when no check failed (warnings and skips do not fail), 1 when one did, 2 for bad
 input."""
