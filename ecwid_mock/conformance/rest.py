@@ -166,11 +166,11 @@ class RestProbes:
     def _new_order(self) -> Change:
         """A new order in the store, and the change (the order.created) Ecwid fires for it."""
         heard: list[Change] = []
-        self.store.add_listener(heard.append)
+        listener = self.store.add_listener(heard.append)
         try:
             self.store.create("orders", {})
         finally:
-            self.store.remove_listener(heard.append)
+            self.store.remove_listener(listener)
         return next(c for c in heard if c.event_type == "order.created")
 
     def _event(self, change: Change) -> Event:
