@@ -10,7 +10,10 @@ Several apps at one URL: define a fixture ``ecwid_apps`` returning a list of
 :class:`~ecwid_mock.EcwidApp`; the first is used by every check and ``app-secrets`` checks
 each one. To enable the idempotency checks, define a fixture ``ecwid_observe`` (in conftest.py) that
 returns a callable giving a snapshot of the receiver's side effects: effects per eventId (a
-dict), a count, or a collection. The plugin module wires this in with two hooks; this module
+dict), a count, or a collection. To add the REST checks (``rest-*``: the receiver's fetches
+of what a webhook names, 404, 403, 429 and paging), define a session-scoped fixture
+``ecwid_conformance_store`` returning the :class:`~ecwid_mock.EcwidStore` your app calls.
+The plugin module wires this in with two hooks; this module
 holds the work, and imports ecwid-mock's heavy parts only when the items run.
 """
 
@@ -57,15 +60,20 @@ class ConformanceItem(pytest.Function):
         return self.path, None, f"{GROUP}: {self.check_id}"
 
 
+STORE_FIXTURE = "ecwid_conformance_store"
+
+
 def add_items(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Append one item per check (call from ``pytest_collection_modifyitems``)."""
-    from ecwid_mock.conformance import CHECKS
+    """Append one item per check (call from ``pytest_collection_modifyitems``); the REST
+    checks too when an ``ecwid_conformance_store`` fixture is defined."""
+    from ecwid_mock.conformance import CHECK_IDS, REST_CHECK_IDS
 
     config.addinivalue_line("markers", MARKER)
     home = _home(session, items)
     nodeid = f"{home.nodeid}/{GROUP}" if home.nodeid else GROUP
     group = ConformanceGroup.from_parent(home, name=GROUP, nodeid=nodeid)
-    for check_id in CHECKS:
+    with_store = bool(session._fixturemanager.getfixturedefs(STORE_FIXTURE, home))
+    for check_id in CHECK_IDS + (REST_CHECK_IDS if with_store else ()):
         item = ConformanceItem.from_parent(group, name=check_id, callobj=_runner(check_id))
         item.check_id = check_id
         item.add_marker("ecwid_conformance")
@@ -147,6 +155,10 @@ def _build_suite(request: pytest.FixtureRequest) -> ConformanceSuite:
         apps = request.getfixturevalue("ecwid_apps")
     except pytest.FixtureLookupError:
         apps = None
+    try:
+        store = request.getfixturevalue(STORE_FIXTURE)
+    except pytest.FixtureLookupError:
+        store = None
     auth: dict[str, Any] = (
         {"apps": apps}
         if apps is not None
@@ -160,6 +172,7 @@ def _build_suite(request: pytest.FixtureRequest) -> ConformanceSuite:
         "seed": settings.seed if "seed" in settings.origins else None,
         "store_id": request.getfixturevalue("ecwid_store_id"),
         "label": settings.app,
+        "store": store,
         **{name: _seconds(config, name) for name in _DEFAULTS},
     }
     if settings.transport == "inprocess":

@@ -12,9 +12,17 @@ from ._common import CommandError, add_command, use_colour
 from .sign import SECRET_ENV, add_secret_option, optional_secret, required_secret
 
 if TYPE_CHECKING:
+    from .._servers.store import EcwidStore
     from ..conformance.suite import ConformanceReport
 
 ACCESS_TOKEN_ENV = "ECWID_ACCESS_TOKEN"
+#: Where --store tells the --app about the mock store, before the app is imported.
+STORE_ENV = {
+    "api_url": "ECWID_API_URL",
+    "token": "ECWID_API_TOKEN",
+    "cacert": "ECWID_API_CACERT",
+    "store_id": "ECWID_STORE_ID",
+}
 
 DESCRIPTION = f"""\
 Check whether a webhook receiver is ready for real Ecwid traffic: every subscribed event
@@ -27,6 +35,11 @@ The target is URL (HTTPS; trust a private CA with --cacert), or an ASGI/WSGI app
 in-process with --app package.module:attribute (add --https to serve it over real TLS on
 127.0.0.1). Like uvicorn, --app and --observe import from the current directory.
 The client secret comes from --client-secret or ${SECRET_ENV}.
+
+--store adds the REST checks (rest-*: the receiver fetches what a webhook names and copes
+with 404, 403, 429 and paging): a mock store is served over HTTPS on 127.0.0.1 and, before
+--app is imported, ${STORE_ENV["api_url"]}, ${STORE_ENV["token"]}, ${STORE_ENV["cacert"]}
+and ${STORE_ENV["store_id"]} tell the app where it is.
 
 Exit 0 when no check failed (warnings and skips do not fail), 1 when one did, 2 for bad
 input."""
@@ -44,6 +57,7 @@ def add_parser(subparsers: Any) -> None:
             "myproject.checks:processed_event_ids",
             "ecwid-mock check https://127.0.0.1:8443/hook --cacert ca.pem --events 'order.*' "
             "--junit conformance.xml",
+            "ecwid-mock check --app myproject.asgi:app --store   (the app reads $ECWID_API_URL)",
         ],
     )
     parser.add_argument("url", metavar="URL", nargs="?", help="the webhook URL (https)")
@@ -121,6 +135,12 @@ def add_parser(subparsers: Any) -> None:
         "custom_headers, events}: each app's events are signed with its own secret (instead of "
         "--client-secret); the app-secrets check runs",
     )
+    parser.add_argument(
+        "--store",
+        action="store_true",
+        help="with --app: serve a mock store for the app to call (over HTTPS on 127.0.0.1, "
+        f"announced in ${STORE_ENV['api_url']} and friends) and run the REST checks too",
+    )
     add_secret_option(parser, default_note="required unless --apps")
     parser.set_defaults(func=run, command_name="check")
 
@@ -151,17 +171,24 @@ def _split(values: list[str] | None) -> list[str] | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..conformance.suite import CHECK_IDS, ConformanceSuite
+    from ..conformance.suite import CHECK_IDS, REST_CHECK_IDS, ConformanceSuite
 
     if (args.url is None) == (args.app is None):
         raise CommandError("give the receiver's URL or --app MODULE:ATTR (one of them)")
     if args.url is not None and args.https:
         raise CommandError("--https serves an --app; a URL is already HTTPS")
+    if args.store and args.app is None:
+        raise CommandError(
+            "--store needs --app: the app is imported once the store runs, so that it can read "
+            f"${STORE_ENV['api_url']} (a receiver at a URL: use ConformanceSuite(store=...))"
+        )
+    known = CHECK_IDS + (REST_CHECK_IDS if args.store else ())
     checks = _split(args.checks)
     for check_id in checks or ():
-        if check_id not in CHECK_IDS:
+        if check_id not in known:
+            hint = " (the rest-* checks need --store)" if check_id in REST_CHECK_IDS else ""
             raise CommandError(
-                f"--checks: unknown check {check_id!r}; known: " + ", ".join(CHECK_IDS)
+                f"--checks: unknown check {check_id!r}{hint}; known: " + ", ".join(known)
             )
     for option, path in (("--json", args.json), ("--junit", args.junit)):
         folder = os.path.dirname(os.path.abspath(path)) if path and path != "-" else None
@@ -191,6 +218,7 @@ def run(args: argparse.Namespace) -> int:
             raise CommandError(f"--observe {args.observe!r} is not callable")
         options["observe"] = observe
     server = None
+    store = _start_store(args, options) if args.store else None
     if args.app is not None:
         from .._schemas.contract import contract
 
@@ -224,8 +252,36 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if server is not None:
             server.stop()
+        if store is not None:
+            store.close()
     _write(report, args)
     return report.exit_code
+
+
+def _start_store(args: argparse.Namespace, options: dict[str, Any]) -> EcwidStore:
+    """A mock store on 127.0.0.1 (real time: receivers sleep for real), announced to the app
+    in the environment; its token is also the one signature-access-token tries."""
+    from .._clock import RealClock
+    from .._servers.store import EcwidStore
+
+    store = EcwidStore(clock=RealClock(), store_id=args.store_id)
+    store.serve_https()
+    where = {
+        "api_url": store.api_url,
+        "token": store.token,
+        "cacert": store.cacert,
+        "store_id": str(store.store_id),
+    }
+    for name, value in where.items():
+        os.environ[STORE_ENV[name]] = value
+    options["store"] = store
+    options["access_token"] = options["access_token"] or store.token
+    print(
+        f"ecwid-mock: mock store at {store.api_url} (CA {store.cacert}); the app reads "
+        + ", ".join(f"${STORE_ENV[n]}" for n in where),
+        file=sys.stderr,
+    )
+    return store
 
 
 def _write(report: ConformanceReport, args: argparse.Namespace) -> None:

@@ -185,10 +185,17 @@ class EcwidStore:
         return self.state.add_app(name, scopes=scopes, events=events)
 
     def fail_next(
-        self, status: int = 500, *, count: int = 1, retry_after: int = 30, path: str | None = None
+        self,
+        status: int = 500,
+        *,
+        count: int = 1,
+        retry_after: int = 30,
+        path: str | None = None,
+        seconds: float | None = None,
     ) -> None:
-        """Answer the next ``count`` calls with ``status`` (429 with ``Retry-After``, or 5xx)."""
-        self.api.fail_next(status, count=count, retry_after=retry_after, path=path)
+        """Answer the next ``count`` calls with ``status`` (429 with ``Retry-After``, or 5xx);
+        with ``seconds``, every call for the next ``seconds`` on the store's clock."""
+        self.api.fail_next(status, count=count, retry_after=retry_after, path=path, seconds=seconds)
 
     # -- reaching it --------------------------------------------------------------------------
 

@@ -111,6 +111,7 @@ class _Fault:
     count: int
     retry_after: int = 0
     path: str | None = None
+    until: float | None = None  # a window on the store's clock instead of a count
 
 
 class StoreAPI:
@@ -144,12 +145,27 @@ class StoreAPI:
     # -- faults on demand ---------------------------------------------------------------------
 
     def fail_next(
-        self, status: int = 500, *, count: int = 1, retry_after: int = 30, path: str | None = None
+        self,
+        status: int = 500,
+        *,
+        count: int = 1,
+        retry_after: int = 30,
+        path: str | None = None,
+        seconds: float | None = None,
     ) -> None:
-        """Answer the next ``count`` calls (to ``path`` only, if given) with 429 or a 5xx."""
+        """Answer the next ``count`` calls (to ``path`` only, if given) with 429 or a 5xx.
+
+        With ``seconds``, every call for the next ``seconds`` on the store's clock, as a real
+        rate limit does (``count`` is unused); a 429's ``Retry-After`` counts down.
+        """
         if status != 429 and not 500 <= status <= 599:
             raise InvalidOption("status", status, "429 or a 5xx status")
-        self._faults.append(_Fault(status, count, retry_after, path))
+        if seconds is not None and (
+            isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds <= 0
+        ):
+            raise InvalidOption("seconds", seconds, "a positive number of seconds or None")
+        until = None if seconds is None else self.state.clock.now() + seconds
+        self._faults.append(_Fault(status, count, retry_after, path, until))
 
     def reset(self) -> None:
         """Forget calls, rate-limit windows and pending faults."""
@@ -217,16 +233,25 @@ class StoreAPI:
         return status, extra, payload
 
     def _fault(self, path: str) -> None:
+        now = self.state.clock.now()
         for fault in self._faults:
             if fault.count > 0 and (fault.path is None or fault.path == path):
-                fault.count -= 1
+                retry_after = fault.retry_after
+                if fault.until is None:
+                    fault.count -= 1
+                else:
+                    if now >= fault.until:
+                        fault.count = 0
+                        self._faults = [f for f in self._faults if f.count > 0]
+                        continue
+                    retry_after = max(1, math.ceil(fault.until - now))
                 self._faults = [f for f in self._faults if f.count > 0]
                 if fault.status == 429:
                     raise ApiError(
                         429,
                         "RATE_LIMITED",
                         "Too many requests",
-                        {"Retry-After": str(fault.retry_after)},
+                        {"Retry-After": str(retry_after)},
                     )
                 raise ApiError(
                     fault.status, "INTERNAL_ERROR", "Internal server error (forced by the test)"

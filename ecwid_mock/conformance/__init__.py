@@ -15,7 +15,8 @@ Targets: an in-process ASGI or WSGI app (``app=``), a local HTTPS server (``url=
 ``verify=server.client_ssl_context()``) or a live URL. Each check has a stable id (see
 :data:`CHECKS`) and ends as pass, fail, warn or skip with its evidence. The same checks run
 from ``ecwid-mock check`` and ``pytest --ecwid-conformance``; docs/conformance.md explains
-each one and how to fix a failure.
+each one and how to fix a failure. Given ``store=``, the mock store the receiver calls, the
+REST checks (:data:`REST_CHECKS`) judge its fetches too: 404, 403, 429 and paging.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from __future__ import annotations
 from .suite import (
     CHECK_IDS,
     CHECKS,
+    REST_CHECK_IDS,
+    REST_CHECKS,
     CheckResult,
     ConformanceReport,
     ConformanceSuite,
@@ -36,6 +39,8 @@ from .suite import (
 __all__ = [
     "CHECKS",
     "CHECK_IDS",
+    "REST_CHECKS",
+    "REST_CHECK_IDS",
     "CheckResult",
     "ConformanceReport",
     "ConformanceSuite",

@@ -53,6 +53,8 @@ class Exchange:
     (``valid``, ``missing``, ``hex`` ...), never a key. ``status`` is ``None`` when no HTTP
     answer came (then ``error`` names the network failure); ``reason`` says why Ecwid would
     not count the answer as delivered (empty when it would). ``duration`` is in seconds.
+    ``kind`` is ``webhook`` for what the suite sent, ``rest`` for a REST call the receiver
+    made to the store (then ``body_excerpt`` holds the store's ``errorCode``, if any).
     """
 
     sent: str
@@ -67,6 +69,7 @@ class Exchange:
     location: str | None = None
     body_excerpt: str = ""
     app_error: str = ""
+    kind: str = "webhook"
 
     @property
     def raised(self) -> str:
@@ -77,7 +80,12 @@ class Exchange:
     @property
     def delivered(self) -> bool:
         """True when Ecwid would count the answer as delivered (200, 201, 202, 204, 209)."""
-        return self.error is None and self.status is not None and judge(self.status).accepted
+        return (
+            self.kind == "webhook"
+            and self.error is None
+            and self.status is not None
+            and judge(self.status).accepted
+        )
 
     @property
     def answered(self) -> bool:
@@ -92,6 +100,8 @@ class Exchange:
         text = status_text(self.status)
         if 300 <= self.status < 400:
             return f"{text} -> {self.location or '(no Location)'}"
+        if self.kind == "rest" and self.body_excerpt:
+            return f"{text} {self.body_excerpt}"
         return text
 
     def as_dict(self) -> dict[str, Any]:
@@ -109,6 +119,7 @@ class Exchange:
             "location": self.location,
             "body_excerpt": self.body_excerpt,
             "app_error": self.app_error or None,
+            "kind": self.kind,
         }
 
     def describe(self) -> str:

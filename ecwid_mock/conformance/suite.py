@@ -15,6 +15,7 @@ from .._events.signing import Secret
 from .._schemas.contract import contract
 from .._transports.apps import describe_app
 from . import checks as _checks
+from . import rest as _rest
 from .report import CheckResult, ConformanceReport, Exchange, Verdict
 
 if TYPE_CHECKING:
@@ -24,10 +25,13 @@ if TYPE_CHECKING:
     from .._delivery.sender import Sender
     from .._events.app import EcwidApp
     from .._events.factory import EventFactory
+    from .._servers.store import EcwidStore
 
 __all__ = [
     "CHECKS",
     "CHECK_IDS",
+    "REST_CHECKS",
+    "REST_CHECK_IDS",
     "CheckResult",
     "ConformanceReport",
     "ConformanceSuite",
@@ -42,9 +46,15 @@ __all__ = [
 CHECKS: Mapping[str, str] = MappingProxyType({spec.id: spec.title for spec in _checks.CHECKS})
 #: The check ids, in run order.
 CHECK_IDS: tuple[str, ...] = tuple(CHECKS)
+#: The REST checks (run when the suite has the store the receiver calls): id -> description.
+REST_CHECKS: Mapping[str, str] = MappingProxyType({s.id: s.title for s in _rest.REST_CHECKS})
+#: The REST check ids, in run order (after :data:`CHECK_IDS`).
+REST_CHECK_IDS: tuple[str, ...] = tuple(REST_CHECKS)
+_ALL_IDS = CHECK_IDS + REST_CHECK_IDS
 
 DEFAULT_PATH = contract().default_path
 _SPECS = {spec.id: spec for spec in _checks.CHECKS}
+_REST_SPECS = {spec.id: spec for spec in _rest.REST_CHECKS}
 
 
 class ConformanceWarning(UserWarning):
@@ -74,7 +84,9 @@ class ConformanceSuite:
     (default: a made-up one). ``seed`` makes the events reproducible (default: random,
     so eventIds differ between runs against a live receiver). ``store_id`` is the store the
     events come from (default: drawn from the seed; give yours to a receiver that checks
-    it). ``label`` names the target
+    it). ``store`` is the :class:`~ecwid_mock.EcwidStore` whose REST API the receiver calls:
+    it adds the REST checks (:data:`REST_CHECKS`), and the events then come from the store
+    (its storeId, orders it holds). ``label`` names the target
     in reports (default: the app's qualified name, or the URL).
     """
 
@@ -101,6 +113,7 @@ class ConformanceSuite:
         app_kind: Literal["auto", "asgi", "wsgi"] = "auto",
         insecure_http_not_ecwid: bool = False,
         label: str | None = None,
+        store: EcwidStore | None = None,
     ) -> None:
         if (url is None) == (app is None):
             raise InvalidOption(
@@ -134,7 +147,25 @@ class ConformanceSuite:
         from .._delivery.sender import Sender
         from .._events.app import EcwidApp
         from .._events.factory import EventFactory
+        from .._servers.store import EcwidStore
         from .._transports.wire import Timeouts
+
+        if store is not None:
+            if not isinstance(store, EcwidStore):
+                raise InvalidOption(
+                    "store",
+                    type(store).__name__,
+                    "an ecwid_mock.EcwidStore (the store the receiver calls) or None",
+                    source="ConformanceSuite",
+                )
+            if store_id is not None and store_id != store.store_id:
+                raise InvalidOption(
+                    "store_id",
+                    store_id,
+                    f"left out or the store's own id ({store.store_id})",
+                    source="ConformanceSuite(store=...)",
+                )
+            store_id = store.store_id
 
         app_list = list(apps) if apps is not None else []
         for item in app_list:
@@ -209,7 +240,11 @@ class ConformanceSuite:
                 clock=RealClock(),
             )
             lines.append(_checks.AppLine(item, line_sender, line_factory))
-        self._probes = _checks.Probes(self._sender, self._factory, options, observer, lines)
+        self._probes = _checks.Probes(
+            self._sender, self._factory, options, observer, lines, store=store
+        )
+        self.store = store
+        self._rest = _rest.RestProbes(self._probes, store) if store is not None else None
         self._results: dict[str, CheckResult] = {}
         self._started = time.time()
 
@@ -230,27 +265,33 @@ class ConformanceSuite:
 
     @property
     def check_ids(self) -> tuple[str, ...]:
-        return CHECK_IDS
+        """The checks :meth:`run` runs by default: the REST ones too when there is a store."""
+        return _ALL_IDS if self._rest is not None else CHECK_IDS
 
     def run_check(self, check_id: str) -> CheckResult:
         """Run one check (what it needs from others is sent once and kept)."""
-        spec = _SPECS.get(check_id)
-        if spec is None:
-            raise InvalidOption("check", check_id, "one of " + ", ".join(CHECK_IDS))
+        if check_id not in _ALL_IDS:
+            raise InvalidOption("check", check_id, "one of " + ", ".join(_ALL_IDS))
         if check_id not in self._results:
             started = time.perf_counter()
-            finding = _checks.from_evidence(spec.run(self._probes), self._probes)
+            rest_spec = _REST_SPECS.get(check_id)
+            if rest_spec is not None:
+                finding, title = rest_spec.run(self._rest), rest_spec.title
+            else:
+                spec = _SPECS[check_id]
+                finding = _checks.from_evidence(spec.run(self._probes), self._probes)
+                title = spec.title
             self._results[check_id] = CheckResult.of(
-                finding, id=spec.id, title=spec.title, duration=time.perf_counter() - started
+                finding, id=check_id, title=title, duration=time.perf_counter() - started
             )
         return self._results[check_id]
 
     def run(self, checks: Iterable[str] | None = None) -> ConformanceReport:
-        """Run ``checks`` (default: all, in :data:`CHECK_IDS` order) and report."""
-        wanted = CHECK_IDS if checks is None else tuple(checks)
+        """Run ``checks`` (default: :attr:`check_ids`, in order) and report."""
+        wanted = self.check_ids if checks is None else tuple(checks)
         for check_id in wanted:
-            if check_id not in _SPECS:
-                raise InvalidOption("check", check_id, "one of " + ", ".join(CHECK_IDS))
+            if check_id not in _ALL_IDS:
+                raise InvalidOption("check", check_id, "one of " + ", ".join(_ALL_IDS))
         started = time.perf_counter()
         results = tuple(self.run_check(c) for c in wanted)
         return self.report(results, elapsed=time.perf_counter() - started)
@@ -262,7 +303,7 @@ class ConformanceSuite:
         chosen = (
             tuple(results)
             if results is not None
-            else tuple(self._results[c] for c in CHECK_IDS if c in self._results)
+            else tuple(self._results[c] for c in _ALL_IDS if c in self._results)
         )
         return ConformanceReport(
             target=self.target,
@@ -276,6 +317,8 @@ class ConformanceSuite:
 
     def close(self) -> None:
         """Close connections (and the event loop of an in-process ASGI app)."""
+        if self._rest is not None:
+            self._rest.close()
         for sender in self._app_senders:
             sender.close()
         self._sender.close()

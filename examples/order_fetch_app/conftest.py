@@ -5,6 +5,8 @@ import ssl
 import pytest
 from receiver import Api, create_app
 
+from ecwid_mock import EcwidStore
+
 
 @pytest.fixture(scope="session")
 def ecwid_app(ecwid_client_secret):
@@ -23,3 +25,11 @@ def shop(ecwid_app, ecwid_store, ecwid_settings):
     ecwid_app.state.shop.__init__()
     yield ecwid_app.state.shop
     ecwid_app.state.api = None
+
+
+@pytest.fixture(scope="session")
+def ecwid_conformance_store(ecwid_app):
+    """The store `pytest --ecwid-conformance` runs the REST checks (rest-*) against."""
+    store = EcwidStore()
+    ecwid_app.state.api = Api(store.base_url, store.token, store.async_transport())
+    return store

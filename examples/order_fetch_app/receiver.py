@@ -2,8 +2,10 @@
 
 Ecwid's webhooks carry ids, not data: on ``order.created`` this app calls
 ``GET /api/v3/{storeId}/orders/{orderId}`` with the app's token and keeps the order's total.
-It copes with what Ecwid's REST API answers: a 404 for an order deleted meanwhile, a 429
-with ``Retry-After``. Starlette only; the REST client is httpx.
+It copes with what Ecwid's REST API answers: a 404 for an order deleted meanwhile (nothing
+to do), a 403 for a scope the token lacks (noted for a person; retrying will not help), and
+a 429 or a 5xx: it answers 503, so that Ecwid redelivers the event minutes later, long after
+the ``Retry-After``. Starlette only; the REST client is httpx.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import hmac
 import json
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 from starlette.applications import Starlette
@@ -28,6 +31,7 @@ class Shop:
 
     totals: dict[str, float] = field(default_factory=dict)
     gone: list[str] = field(default_factory=list)
+    forbidden: list[str] = field(default_factory=list)
     seen: set[str] = field(default_factory=set)
 
 
@@ -52,13 +56,9 @@ async def fetch_order(api: Api, order_id: str) -> httpx.Response:
     async with httpx.AsyncClient(
         base_url=api.base_url, transport=api.transport, verify=api.verify, timeout=5
     ) as client:
-        for _ in range(3):
-            answer = await client.get(
-                f"/orders/{order_id}", headers={"Authorization": f"Bearer {api.token}"}
-            )
-            if answer.status_code != 429:
-                return answer
-        return answer
+        return await client.get(
+            f"/orders/{quote(order_id, safe='')}", headers={"Authorization": f"Bearer {api.token}"}
+        )
 
 
 def create_app(*, client_secret: str, api: Api | None = None) -> Starlette:
@@ -75,17 +75,19 @@ def create_app(*, client_secret: str, api: Api | None = None) -> Starlette:
             return Response(status_code=400)
         if event["eventId"] in shop.seen:
             return Response(status_code=200)  # a duplicate: already handled
-        shop.seen.add(event["eventId"])
         api_now = request.app.state.api
         if event["eventType"] == "order.created" and api_now is not None:
             order_id = event["data"]["orderId"]
             answer = await fetch_order(api_now, order_id)
             if answer.status_code == 404:
                 shop.gone.append(order_id)  # deleted meanwhile: nothing to do
+            elif answer.status_code == 403:
+                shop.forbidden.append(order_id)  # a scope is missing: a person must fix it
             elif answer.status_code == 200:
                 shop.totals[order_id] = answer.json()["total"]
-            else:
-                return Response(status_code=503)  # let Ecwid retry later
+            else:  # 429 or 5xx: Ecwid redelivers in minutes, well after Retry-After
+                return Response(status_code=503)
+        shop.seen.add(event["eventId"])  # done: a redelivery of it changes nothing
         return Response(status_code=200)
 
     app = Starlette(routes=[Route("/webhooks/ecwid", webhook, methods=["POST"])])

@@ -19,10 +19,21 @@ class TestOrderFetch:
         ecwid.send(event).assert_delivered()
         assert shop.gone == [order_id]
 
-    def test_a_rate_limited_fetch_is_retried(self, ecwid, ecwid_store, shop):
+    def test_a_rate_limited_fetch_is_left_to_ecwids_retry(self, ecwid, ecwid_store, shop):
         ecwid_store.fail_next(429)
-        ecwid.send("order.created").assert_delivered()
+        delivery = ecwid.send("order.created")
+        assert delivery.attempts[0].status_code == 503  # no tight loop against the limit
+        ecwid.run_until_idle()  # Ecwid's retry, minutes later on the test's clock
+        delivery.assert_delivered()
         assert len(shop.totals) == 1
+        assert len(ecwid_store.calls) == 2
+
+    def test_a_missing_scope_is_noted_not_failed(self, ecwid, ecwid_store, shop):
+        event = ecwid.send("order.created").event
+        ecwid_store.app.scopes -= {"read_orders"}  # changed while the event was queued
+        shop.seen.clear()  # the same event again, as a retry would bring it
+        ecwid.send(event).assert_delivered()
+        assert shop.forbidden == [event.payload["data"]["orderId"]]
 
 
 @pytest.mark.ecwid(transport="https")
