@@ -512,8 +512,11 @@ def _validated(
 ) -> tuple[str, dict[str, Any]]:
     """The canonical event type of a valid ``value`` and a shallow copy of it.
 
-    ``checked``: ``value`` was parsed here from text, so it is already within the limits.
+    ``checked``: ``value`` was parsed here from text, so it is already within the limits and
+    nobody else holds it (it is returned as it is).
     """
+    if checked and _passes_guard(value):
+        return value["eventType"], value  # the guard admits only the canonical name
     if not checked:
         _refuse_unfit(value, source)
     if not isinstance(value, Mapping):
