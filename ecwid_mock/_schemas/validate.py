@@ -6,11 +6,12 @@ invalid, so error messages are stable and precise. The test suite proves that bo
 on every payload it knows. Validators are built once per (event type, mode) and reused; a
 payload is never used to re-check the schema itself.
 
-A dict takes a fast path first: one ``is_valid`` call on the event type's *guard*, a validator
-whose schema states the input limits of :mod:`ecwid_mock._checks` too (see :func:`_guard_schema`),
-so a payload it accepts is valid in both modes and within the limits without a walk of its
-own. Anything else, and anything the guard refuses, takes the full path, which finds the
-reason; the two paths give the same verdict (a property test compares them).
+A dict (given, or parsed from a body) takes a fast path first: one ``is_valid`` call on the
+event type's *guard*, a validator whose schema states the input limits of
+:mod:`ecwid_mock._checks` too (see :func:`_guard_schema`), so a payload it accepts is valid in
+both modes and within the limits without a walk of its own. Anything else, and anything the
+guard refuses, takes the full path, which finds the reason; the two paths give the same
+verdict and message (a property test compares them).
 """
 
 from __future__ import annotations
