@@ -8,7 +8,9 @@ a bad value alike, with one line naming the value (secrets masked), the rule and
 - URLs: at most :data:`MAX_URL_LENGTH` characters, a host that is valid IDNA 2008;
 - header values: at most :data:`MAX_HEADER_LENGTH` characters;
 - JSON: nested at most :data:`MAX_JSON_DEPTH` deep, integers of at most
-  :data:`MAX_INTEGER_DIGITS` digits, string keys only, no NaN or infinity.
+  :data:`MAX_INTEGER_DIGITS` digits, string keys only (UTF-8, like all text), no NaN or
+  infinity. A Python value is read as jsonschema-rs, the validating engine, reads it: a
+  ``Decimal`` is a number and an ``Enum`` member stands for its value.
 
 Ecwid's payloads are a few levels deep and its numbers fit in 64 bits; the limits are far
 above anything real and far below what would exhaust Python (its recursion limit, its
@@ -20,7 +22,9 @@ from __future__ import annotations
 import json
 import math
 import re
+import sys
 from collections.abc import Mapping
+from enum import Enum
 from typing import Any
 
 from ._errors import InvalidOption
@@ -147,18 +151,19 @@ def json_problem(value: Any) -> tuple[str, str] | None:
         item, depth, trail = stack.pop()
         if _plain(item):
             continue
+        if isinstance(item, Enum):  # a member stands for its value
+            stack.append((item.value, depth, trail))
+            continue
         reason = _scalar_problem(item)
         if reason is None:
             if depth >= MAX_JSON_DEPTH:
                 return _trail_path(trail), f"nested more than {MAX_JSON_DEPTH} levels deep"
             if type(item) is dict or isinstance(item, Mapping):
                 for key, child in item.items():
-                    if type(key) is not str:
-                        return (
-                            _trail_path(trail),
-                            f"a key {_short(key)} of type {type(key).__name__} "
-                            "(JSON keys are strings)",
-                        )
+                    if type(key) is not str or not key.isascii():
+                        problem = _key_problem(key)
+                        if problem:
+                            return _trail_path(trail), problem
                     kind = type(child)  # the common scalars inline: no call, no push
                     if (kind is str and child.isascii()) or child is None or kind is bool:
                         continue
@@ -193,9 +198,23 @@ def _scalar_problem(item: object) -> str | None:
         return ""
     if isinstance(item, float):
         return "" if math.isfinite(item) else f"{item!r} (JSON has no NaN or infinity)"
+    decimal = sys.modules.get("decimal")  # no Decimal exists before its module is imported
+    if decimal is not None and isinstance(item, decimal.Decimal):
+        return "" if item.is_finite() else f"{item!r} (JSON has no NaN or infinity)"
     if isinstance(item, (Mapping, list, tuple)):
         return None
     return f"a {type(item).__name__}, which is not a JSON value"
+
+
+def _key_problem(key: object) -> str:
+    """Why a mapping key is unfit ("" when it is fine): JSON keys are text, and text is UTF-8."""
+    if not isinstance(key, str):
+        return f"a key {_short(key)} of type {type(key).__name__} (JSON keys are strings)"
+    try:
+        key.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return f"a key with a lone surrogate at {exc.start} (not UTF-8)"
+    return ""
 
 
 def _trail_path(trail: Any) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import decimal
+import enum
 import json
 import math
 
@@ -17,6 +19,15 @@ from ecwid_mock._checks import (
     loads_json,
 )
 from ecwid_mock._cli import main
+
+
+class _Member(enum.Enum):
+    TEXT = "PAID"
+    SET = {1, 2}  # noqa: RUF012 - an Enum value, not a class attribute
+
+
+class _Text(str):
+    pass
 
 
 def test_many_shallow_brackets_are_not_deep() -> None:
@@ -38,6 +49,9 @@ def test_brackets_inside_strings_do_not_count() -> None:
         pytest.param({"a": {"b": 10**400}}, "a.b", "100 digits", id="long-int"),
         pytest.param("\udc80", "", "lone surrogate", id="top-level-string"),
         pytest.param(10**400, "", "100 digits", id="top-level-int"),
+        pytest.param({"a": {"\udc80": 1}}, "a", "key with a lone surrogate", id="surrogate-key"),
+        pytest.param({"a": [decimal.Decimal("NaN")]}, "a[0]", "no NaN", id="decimal-nan"),
+        pytest.param({"a": _Member.SET}, "a", "a set", id="enum-standing-for-a-set"),
     ],
 )
 def test_json_problem_names_the_path(value: object, path: str, reason: str) -> None:
@@ -49,6 +63,12 @@ def test_json_problem_names_the_path(value: object, path: str, reason: str) -> N
 
 def test_fit_values_have_no_problem() -> None:
     assert json_problem({"a": [1, 2.5, None, True, "é", {"b": []}], "c": (1,)}) is None
+
+
+def test_python_values_are_read_as_jsonschema_rs_reads_them() -> None:
+    """A Decimal is a number, an Enum member its value, a str subclass text (as for the engine)."""
+    value = {"a": decimal.Decimal("1.50"), "b": _Member.TEXT, _Text("c"): [_Text("d")]}
+    assert json_problem(value) is None
 
 
 def test_check_number_refuses_an_int_beyond_float() -> None:

@@ -5,6 +5,13 @@ receiver's test suite); the reference implementation, jsonschema, explains *why*
 invalid, so error messages are stable and precise. The test suite proves that both engines agree
 on every payload it knows. Validators are built once per (event type, mode) and reused; a
 payload is never used to re-check the schema itself.
+
+A dict (given, or parsed from a body) takes a fast path first: one ``is_valid`` call on the
+event type's *guard*, a validator whose schema states the input limits of
+:mod:`ecwid_mock._checks` too (see :func:`_guard_schema`), so a payload it accepts is valid in
+both modes and within the limits without a walk of its own. Anything else, and anything the
+guard refuses, takes the full path, which finds the reason; the two paths give the same
+verdict and message (a property test compares them).
 """
 
 from __future__ import annotations
@@ -13,9 +20,9 @@ import functools
 import json
 import re
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeGuard
 
-from .._checks import json_problem, loads_json
+from .._checks import MAX_JSON_DEPTH, json_problem, loads_json
 from .._errors import InvalidEvent, Problem, UnknownEventType
 from . import catalog as _catalog
 from .nodes import json_type
@@ -112,6 +119,227 @@ def _reference(schema_key: tuple[str | None, bool]) -> Any:
 
     event_type, strict = schema_key
     return Draft202012Validator(_catalog.schema_for(event_type, strict=strict))
+
+
+def _is_valid(schema_key: tuple[str | None, bool], value: Any) -> bool:
+    """The fast engine's verdict; the reference engine's for a value the fast one cannot read.
+
+    jsonschema-rs refuses a few Python values that are JSON to everyone else (a ``str``
+    subclass, say) with an exception rather than a verdict.
+    """
+    try:
+        return bool(_fast(schema_key).is_valid(value))
+    except Exception:
+        return bool(_reference(schema_key).is_valid(value))
+
+
+# --- the fast path ------------------------------------------------------------------------
+
+#: The numbers the guard lets through: 64-bit integers, far within MAX_INTEGER_DIGITS.
+_GUARD_MINIMUM, _GUARD_MAXIMUM = -(2**63), 2**63 - 1
+#: How two values of one keyword combine into one (the tighter wins).
+_TIGHTER = {
+    "minimum": max, "exclusiveMinimum": max, "minLength": max, "minProperties": max,
+    "maximum": min, "exclusiveMaximum": min, "maxLength": min, "maxProperties": min,
+}  # fmt: skip
+
+#: Keywords that check one value and admit nothing beyond what its type allows.
+_ASSERTIONS = frozenset(
+    {
+        "const", "enum", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
+        "multipleOf", "minLength", "maxLength", "pattern", "format", "minProperties",
+        "maxProperties",
+    }
+)  # fmt: skip
+#: Keywords that check nothing.
+_ANNOTATIONS = frozenset(
+    {
+        "$schema", "$id", "$comment", "title", "description", "examples", "default",
+        "deprecated", "readOnly", "writeOnly",
+    }
+)  # fmt: skip
+_NUMBERS = frozenset({"integer", "number"})
+_ANY = frozenset({"null", "boolean", "integer", "number", "string", "array", "object"})
+
+
+def _parts(schema: Any) -> list[dict[str, Any]] | None:
+    """``schema`` and its ``allOf`` parts, or ``None`` if it uses a keyword not understood here."""
+    if not isinstance(schema, dict):
+        return None
+    found = [schema]
+    for key, value in schema.items():
+        if key == "allOf":
+            for part in value:
+                parts = _parts(part)
+                if parts is None:
+                    return None
+                found.extend(parts)
+        elif key in ("additionalProperties", "unevaluatedProperties"):
+            if value is not False:
+                return None
+        elif key == "properties":
+            if not isinstance(value, dict):
+                return None
+        elif not (
+            key in _ASSERTIONS
+            or key in _ANNOTATIONS
+            or key in ("type", "required")
+            or key.startswith("x-")
+        ):
+            return None
+    return found
+
+
+def _types(part: dict[str, Any]) -> frozenset[str]:
+    """The JSON types ``part`` admits (``integer`` counted in ``number``)."""
+    if "const" in part or "enum" in part:
+        literals = [part["const"]] if "const" in part else list(part["enum"])
+        return frozenset(json_type(v) for v in literals)
+    if "type" not in part:
+        return _ANY
+    declared = part["type"]
+    names = set(declared if isinstance(declared, list) else [declared])
+    return frozenset(names | ({"integer"} if "number" in names else set()))
+
+
+def _declared(schema: dict[str, Any]) -> set[str]:
+    names = set(schema.get("properties", {}))
+    for part in schema.get("allOf", []):
+        names |= _declared(part)
+    return names
+
+
+def _allowed_names(parts: list[dict[str, Any]]) -> set[str] | None:
+    """The property names an object meeting every part may have (``None``: any name)."""
+    allowed: set[str] | None = None
+    for part in parts:
+        if part.get("additionalProperties") is False:
+            names = set(part.get("properties", {}))
+        elif part.get("unevaluatedProperties") is False:
+            names = _declared(part)
+        else:
+            continue
+        allowed = names if allowed is None else allowed & names
+    return allowed
+
+
+def _guard_node(schema: Any, depth: int) -> dict[str, Any] | bool | None:
+    """A flat schema admitting part of what ``schema`` admits at nesting ``depth``, or ``None``.
+
+    The parts of an ``allOf`` are merged into one object (jsonschema-rs checks a flat schema
+    faster than the tolerant one), and it is within the input limits by construction: every
+    object closed and typed all the way down, so the nesting is bounded; a number within 64
+    bits; a string read as UTF-8. ``None`` when ``schema`` leaves a place open (any value, an
+    array) or uses a keyword not understood here; ``False`` when it admits nothing.
+    """
+    parts = _parts(schema)
+    if parts is None:
+        return None
+    types = _ANY
+    for part in parts:
+        types &= _types(part)
+    if types == _ANY or "array" in types:
+        return None
+    if not types:
+        return False  # admits nothing
+    out: dict[str, Any] = {}
+    if types & _NUMBERS:
+        # "number", with "multipleOf": 1 for "integer": jsonschema-rs lets an int too long to
+        # print pass as an "integer" under any "maximum", but not as a "number".
+        names = sorted((types - {"integer"}) | {"number"})
+        if "number" not in types:
+            out["multipleOf"] = 1
+        out["minimum"], out["maximum"] = _GUARD_MINIMUM, _GUARD_MAXIMUM
+    else:
+        names = sorted(types)
+    out["type"] = names[0] if len(names) == 1 else names
+    if "object" in types:
+        literals = [v for part in parts for v in part.get("enum", [])]
+        literals += [part["const"] for part in parts if "const" in part]
+        allowed = _allowed_names(parts)
+        if depth >= MAX_JSON_DEPTH or allowed is None:
+            return None
+        if any(isinstance(v, (dict, list)) for v in literals):
+            return None
+        properties: dict[str, Any] = {}
+        for name in sorted(allowed):
+            subs = [
+                part["properties"][name] for part in parts if name in part.get("properties", {})
+            ]
+            node = _guard_node({"allOf": subs}, depth + 1)
+            if node is None:
+                return None
+            properties[name] = node
+        out["properties"] = properties
+        out["additionalProperties"] = False
+        required = sorted({name for part in parts for name in part.get("required", [])})
+        if required:
+            out["required"] = required
+    if "string" in types and not any("pattern" in part for part in parts):
+        out["pattern"] = "^"  # a pattern reads the string as UTF-8: a lone surrogate raises
+    rest: list[dict[str, Any]] = []  # checks that do not combine into one keyword
+    for part in parts:
+        for key, value in part.items():
+            if key not in _ASSERTIONS:
+                continue
+            if key not in out:
+                out[key] = value
+            elif key in _TIGHTER:
+                out[key] = _TIGHTER[key](out[key], value)
+            elif out[key] != value:
+                rest.append({key: value})
+    if rest:
+        out["allOf"] = rest
+    return out
+
+
+def _guard_schema(event_type: str) -> dict[str, Any] | None:
+    """The schema of the fast path for ``event_type``, or ``None`` if it cannot have one.
+
+    The strict schema (so what it accepts is valid in both modes), flattened, with the input
+    limits of :mod:`ecwid_mock._checks` stated in it (:func:`_guard_node`); what it cannot
+    state fails or raises in jsonschema-rs: NaN, a non-string key, a foreign value.
+    """
+    node = _guard_node(_catalog.schema_for(event_type, strict=True), 0)
+    if not isinstance(node, dict):
+        return None
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **node}
+
+
+#: The guard of each canonical event type met so far (``None``: that type has none).
+_GUARDS: dict[str, _FastValidator | None] = {}
+
+
+def _guard(event_type: str) -> _FastValidator | None:
+    """The guard validator of ``event_type`` (built on first use); ``None`` if it has none."""
+    try:
+        return _GUARDS[event_type]
+    except KeyError:
+        pass
+    if _catalog.canonical_event_type(event_type, allow_aliases=False) is None:
+        return None  # not remembered: a caller's stream of made-up names must not grow a cache
+    import jsonschema_rs
+
+    schema = _guard_schema(event_type)
+    guard = None if schema is None else jsonschema_rs.Draft202012Validator(schema)
+    _GUARDS[event_type] = guard
+    return guard
+
+
+def _passes_guard(value: object) -> TypeGuard[dict[str, Any]]:
+    """True when ``value`` is a dict the fast path accepts (valid and within the limits)."""
+    if type(value) is not dict:
+        return False
+    event_type = value.get("eventType")
+    if type(event_type) is not str:
+        return False
+    guard = _GUARDS.get(event_type) or _guard(event_type)
+    if guard is None:
+        return False
+    try:
+        return bool(guard.is_valid(value))
+    except Exception:  # a value jsonschema-rs cannot read (a set, say): the full path explains
+        return False
 
 
 def _path(parts: Iterable[object]) -> str:
@@ -231,7 +459,7 @@ def _explain(schema_key: tuple[str | None, bool], payload: Any) -> list[Problem]
 
 def _envelope_problems(payload: Any, strict: bool) -> list[Problem]:
     key = (None, strict)
-    return [] if _fast(key).is_valid(payload) else _explain(key, payload)
+    return [] if _is_valid(key, payload) else _explain(key, payload)
 
 
 def validate_event(payload: Payload, *, strict: bool = False, source: str = "") -> dict[str, Any]:
@@ -245,12 +473,16 @@ def validate_event(payload: Payload, *, strict: bool = False, source: str = "") 
     Raises :class:`InvalidEvent` listing every problem as ``path: message``; ``source`` (a file
     name, say) is named in the message.
     """
+    if _passes_guard(payload):
+        return dict(payload)
     value = parse_payload(payload, source=source)
     return _validated(value, strict, source, checked=not isinstance(payload, Mapping))[1]
 
 
 def validate_value(value: Any, *, strict: bool = False, source: str = "") -> dict[str, Any]:
     """:func:`validate_event` for a JSON value already parsed (any type, not re-read as text)."""
+    if _passes_guard(value):
+        return dict(value)
     return _validated(value, strict, source)[1]
 
 
@@ -281,8 +513,11 @@ def _validated(
 ) -> tuple[str, dict[str, Any]]:
     """The canonical event type of a valid ``value`` and a shallow copy of it.
 
-    ``checked``: ``value`` was parsed here from text, so it is already within the limits.
+    ``checked``: ``value`` was parsed here from text, so it is already within the limits and
+    nobody else holds it (it is returned as it is).
     """
+    if checked and _passes_guard(value):
+        return value["eventType"], value  # the guard admits only the canonical name
     if not checked:
         _refuse_unfit(value, source)
     if not isinstance(value, Mapping):
@@ -302,7 +537,7 @@ def _validated(
             problems.append(Problem("eventType", f"unknown event type {event_type!r}{hint}"))
         raise InvalidEvent(problems, source=source)
     key = (name, strict)
-    if not _fast(key).is_valid(value):
+    if not _is_valid(key, value):
         problems = _explain(key, value)
         if not problems:  # pragma: no cover - the engines disagree; never silently accept
             problems = [Problem("", "rejected by the fast validator; please report this payload")]
