@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import re
@@ -830,6 +831,28 @@ def test_stream_without_validation_is_the_same_events() -> None:
     checked = [e.body for e in EventFactory(seed=60).stream(300)]
     unchecked = [e.body for e in EventFactory(seed=60).stream(300, validate=False)]
     assert checked == unchecked
+
+
+def test_an_event_is_a_frozen_value() -> None:
+    fields = (b'{"a":1}', "order.created", "e-1", 1_700_000_000, "sig")
+    event = Event(*fields)
+    same = Event(
+        body=fields[0],
+        event_type=fields[1],
+        event_id=fields[2],
+        event_created=fields[3],
+        signature=fields[4],
+        signature_mode="valid",
+    )
+    assert event == same
+    assert hash(event) == hash(same)
+    assert [f.name for f in dataclasses.fields(Event)] == [*dataclasses.asdict(event)]
+    assert dataclasses.astuple(event) == (*fields, "valid")
+    changed = dataclasses.replace(event, signature=None, signature_mode="missing")
+    assert (changed.signature, changed.signature_mode, changed.body) == (None, "missing", fields[0])
+    assert changed != event
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        event.body = b"{}"  # type: ignore[misc]
 
 
 def test_events_json_round_trip() -> None:
