@@ -9,7 +9,7 @@ from typing import Any
 
 from .signing import SIGNATURE_HEADER
 
-__all__ = ["CONTENT_TYPE", "Event", "serialise"]
+__all__ = ["CONTENT_TYPE", "Event", "json_text", "serialise"]
 
 CONTENT_TYPE = "application/json; charset=UTF-8"
 
@@ -32,6 +32,13 @@ def serialise(payload: Mapping[str, Any]) -> bytes:
     if _C_ENCODER is not None and type(payload) is dict:
         return "".join(_C_ENCODER(payload, 0)).encode("utf-8")
     return _ENCODER.encode(payload).encode("utf-8")
+
+
+def json_text(value: Any) -> str:
+    """The JSON text :func:`serialise` writes for ``value`` inside a body (not encoded)."""
+    if _C_ENCODER is not None and type(value) is dict:
+        return "".join(_C_ENCODER(value, 0))
+    return _ENCODER.encode(value)
 
 
 _SET_ATTRIBUTE = object.__setattr__
