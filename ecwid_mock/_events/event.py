@@ -69,8 +69,8 @@ class Event:
         signature_mode: str = "valid",
     ) -> None:
         # The generated frozen __init__ calls object.__setattr__ once per field; setting the
-        # instance dict at once makes an event three times cheaper to make (a stream makes
-        # 100,000 a second).
+        # instance dict at once makes an event about three times cheaper (stream() makes
+        # some 100,000 a second).
         _SET_ATTRIBUTE(
             self,
             "__dict__",

@@ -440,10 +440,10 @@ class EventFactory:
             validate_event(payload, strict=True, source=f"build({plan.event_type!r})")
         if overrides:
             body = serialise(payload)
-        else:  # serialise(payload), writing once per type and store what never changes
-            entity_id = state.entity_id
-            body = (
-                f'{{"eventId":"{event_id}","eventCreated":{created},{self._body_store}'  # a UUID
+        else:  # serialise(payload), with what never changes written once per type and store
+            entity_id = state.entity_id  # an int, or a str (application.*) to encode
+            body = (  # eventId is a UUID and eventCreated an int: nothing to escape
+                f'{{"eventId":"{event_id}","eventCreated":{created},{self._body_store}'
                 f"{entity_id if type(entity_id) is int else json_text(entity_id)}"
                 f"{plan.body_tail}{'' if data is None else json_text(data)}}}"
             ).encode()

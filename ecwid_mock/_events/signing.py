@@ -116,6 +116,11 @@ def hmac_base64(key: bytes, message: bytes) -> str:
     return binascii.b2a_base64(hmac.digest(key, message, "sha256"), newline=False).decode("ascii")
 
 
+_SHA256_BLOCK = 64
+_IPAD = bytes(b ^ 0x36 for b in range(256))
+_OPAD = bytes(b ^ 0x5C for b in range(256))
+
+
 class HmacSigner:
     """:func:`hmac_base64` with one key, for signing many messages: about twice as fast.
 
@@ -145,11 +150,6 @@ class HmacSigner:
 
     def __reduce__(self) -> Any:
         raise TypeError("an HmacSigner holds a secret and cannot be pickled")
-
-
-_SHA256_BLOCK = 64
-_IPAD = bytes(b ^ 0x36 for b in range(256))
-_OPAD = bytes(b ^ 0x5C for b in range(256))
 
 
 def verify_signature(
