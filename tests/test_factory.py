@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import re
@@ -28,6 +29,7 @@ from ecwid_mock import (
     validate_event,
     verify_signature,
 )
+from ecwid_mock._events.event import serialise
 from ecwid_mock._events.factory import (
     DELETE,
     Checkout,
@@ -830,6 +832,41 @@ def test_stream_without_validation_is_the_same_events() -> None:
     checked = [e.body for e in EventFactory(seed=60).stream(300)]
     unchecked = [e.body for e in EventFactory(seed=60).stream(300, validate=False)]
     assert checked == unchecked
+
+
+@pytest.mark.parametrize("store_id", [None, 7, 123_456_789])
+@pytest.mark.parametrize("signature", ["valid", "stale", "missing", "tampered"])
+def test_every_body_is_its_payload_serialised(store_id: int | None, signature: str) -> None:
+    # The factory writes the envelope of a body from per-type parts; it must be the bytes
+    # serialise() writes for the same payload, for every type (entityId int or str).
+    factory = EventFactory(seed=62, store_id=store_id, locale="ja_JP")
+    events = [factory.build(t, signature=signature) for t in all_event_types()]
+    events += factory.stream(400, signature=signature)
+    for event in events:
+        assert serialise(event.payload) == event.body, event.event_type
+    assert {type(e.payload["entityId"]) for e in events} == {int, str}
+
+
+def test_an_event_is_a_frozen_value() -> None:
+    fields = (b'{"a":1}', "order.created", "e-1", 1_700_000_000, "sig")
+    event = Event(*fields)
+    same = Event(
+        body=fields[0],
+        event_type=fields[1],
+        event_id=fields[2],
+        event_created=fields[3],
+        signature=fields[4],
+        signature_mode="valid",
+    )
+    assert event == same
+    assert hash(event) == hash(same)
+    assert [f.name for f in dataclasses.fields(Event)] == [*dataclasses.asdict(event)]
+    assert dataclasses.astuple(event) == (*fields, "valid")
+    changed = dataclasses.replace(event, signature=None, signature_mode="missing")
+    assert (changed.signature, changed.signature_mode, changed.body) == (None, "missing", fields[0])
+    assert changed != event
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        event.body = b"{}"  # type: ignore[misc]
 
 
 def test_events_json_round_trip() -> None:

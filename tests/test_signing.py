@@ -11,6 +11,8 @@ import pickle
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ecwid_mock import (
     EcwidMockError,
@@ -23,7 +25,7 @@ from ecwid_mock import (
 )
 from ecwid_mock._events.factory import SIGNATURE_MODES, TEST_CLIENT_SECRET, EventFactory
 from ecwid_mock._events.signature_modes import ACCEPTED_MODES
-from ecwid_mock._events.signing import SIGNATURE_HEADER
+from ecwid_mock._events.signing import SIGNATURE_HEADER, HmacSigner
 from ecwid_mock._schemas.catalog import all_event_types
 
 # Facts section 5, computed for the reference.
@@ -270,3 +272,30 @@ def test_an_event_signs_its_exact_body() -> None:
     assert isinstance(event, Event)
     payload = json.loads(event.body)
     assert event.signature == sign(payload["eventCreated"], payload["eventId"], TEST_CLIENT_SECRET)
+
+
+@pytest.mark.parametrize("key_length", [0, 1, 13, 63, 64, 65, 200])
+@given(key_fill=st.binary(min_size=1, max_size=1), message=st.binary(max_size=300))
+@settings(max_examples=25, deadline=None)
+def test_hmac_signer_is_hmac_sha256_for_any_key_and_message(
+    key_length: int, key_fill: bytes, message: bytes
+) -> None:
+    key = (key_fill * key_length)[:key_length]
+    signer = HmacSigner(key)
+    expected = base64.b64encode(hmac.digest(key, message, "sha256")).decode()
+    assert signer(message) == expected
+    assert signer(message) == expected  # the keyed states are copied, never consumed
+
+
+def test_hmac_signer_never_shows_or_pickles_its_key() -> None:
+    signer = HmacSigner(SECRET.encode())
+    assert SECRET not in repr(signer)
+    with pytest.raises(TypeError, match="cannot be pickled"):
+        pickle.dumps(signer)
+
+
+@pytest.mark.parametrize("secret", ["k", "k" * 64, "k" * 65, "ключ" * 40])
+def test_stream_signatures_verify_for_short_and_long_secrets(secret: str) -> None:
+    events = list(EventFactory(seed=5, client_secret=secret).stream(40))
+    assert all(verify_signature(e.body, e.signature, secret) for e in events)
+    assert not any(verify_signature(e.body, e.signature, secret + "x") for e in events)

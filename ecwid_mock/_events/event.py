@@ -9,7 +9,7 @@ from typing import Any
 
 from .signing import SIGNATURE_HEADER
 
-__all__ = ["CONTENT_TYPE", "Event", "serialise"]
+__all__ = ["CONTENT_TYPE", "Event", "json_text", "serialise"]
 
 CONTENT_TYPE = "application/json; charset=UTF-8"
 
@@ -34,7 +34,17 @@ def serialise(payload: Mapping[str, Any]) -> bytes:
     return _ENCODER.encode(payload).encode("utf-8")
 
 
-@dataclass(frozen=True, eq=True)
+def json_text(value: Any) -> str:
+    """The JSON text :func:`serialise` writes for ``value`` inside a body (not encoded)."""
+    if _C_ENCODER is not None and type(value) is dict:
+        return "".join(_C_ENCODER(value, 0))
+    return _ENCODER.encode(value)
+
+
+_SET_ATTRIBUTE = object.__setattr__
+
+
+@dataclass(frozen=True, eq=True, init=False)
 class Event:
     """An immutable webhook: ``body`` is what is sent, and what the signature was computed for.
 
@@ -48,6 +58,31 @@ class Event:
     event_created: int
     signature: str | None
     signature_mode: str = "valid"
+
+    def __init__(
+        self,
+        body: bytes,
+        event_type: str,
+        event_id: str,
+        event_created: int,
+        signature: str | None,
+        signature_mode: str = "valid",
+    ) -> None:
+        # The generated frozen __init__ calls object.__setattr__ once per field; setting the
+        # instance dict at once makes an event about three times cheaper (stream() makes
+        # some 100,000 a second).
+        _SET_ATTRIBUTE(
+            self,
+            "__dict__",
+            {
+                "body": body,
+                "event_type": event_type,
+                "event_id": event_id,
+                "event_created": event_created,
+                "signature": signature,
+                "signature_mode": signature_mode,
+            },
+        )
 
     @classmethod
     def from_payload(
