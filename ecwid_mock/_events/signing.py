@@ -116,34 +116,23 @@ def hmac_base64(key: bytes, message: bytes) -> str:
     return binascii.b2a_base64(hmac.digest(key, message, "sha256"), newline=False).decode("ascii")
 
 
-_SHA256_BLOCK = 64
-_IPAD = bytes(b ^ 0x36 for b in range(256))
-_OPAD = bytes(b ^ 0x5C for b in range(256))
-
-
 class HmacSigner:
-    """:func:`hmac_base64` with one key, for signing many messages: about twice as fast.
+    """:func:`hmac_base64` with one key, for signing many messages: about 1.5x as fast.
 
-    HMAC (RFC 2104) is ``H(key ^ opad, H(key ^ ipad, message))``; the two keyed SHA-256
-    states are computed once and copied per message, where ``hmac.digest`` sets up the key
-    (and, on OpenSSL 3, looks up the digest) every time. Same bytes as :func:`hmac_base64`.
+    The standard library's keyed HMAC state is set up once and copied per message, where
+    ``hmac.digest`` sets up the key (and, on OpenSSL 3, looks up the digest) every time.
+    Same bytes as :func:`hmac_base64`.
     """
 
-    __slots__ = ("_inner", "_outer")
+    __slots__ = ("_keyed",)
 
     def __init__(self, key: bytes) -> None:
-        if len(key) > _SHA256_BLOCK:
-            key = hashlib.sha256(key).digest()
-        key = key.ljust(_SHA256_BLOCK, b"\0")
-        self._inner = hashlib.sha256(key.translate(_IPAD))
-        self._outer = hashlib.sha256(key.translate(_OPAD))
+        self._keyed = hmac.new(key, digestmod="sha256")
 
     def __call__(self, message: bytes) -> str:
-        inner = self._inner.copy()
-        inner.update(message)
-        outer = self._outer.copy()
-        outer.update(inner.digest())
-        return binascii.b2a_base64(outer.digest(), newline=False).decode("ascii")
+        keyed = self._keyed.copy()
+        keyed.update(message)
+        return binascii.b2a_base64(keyed.digest(), newline=False).decode("ascii")
 
     def __repr__(self) -> str:
         return "HmacSigner(key='********')"
