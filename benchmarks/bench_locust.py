@@ -45,7 +45,7 @@ from typing import Any
 
 from _harness import Row, RowMaker, Series, Settings, Skip, main, ratio_at_least
 from _light_receiver import light_receiver
-from bench_sender import SECRET, _free_port, _wrk, mixed_events
+from bench_sender import SECRET, _free_port, _wrk, flipping, mixed_events
 
 HERE = Path(__file__).resolve().parent
 CONCURRENCY = 10
@@ -175,17 +175,6 @@ def _post_entries(text: str) -> list[dict[str, Any]]:
     return entries
 
 
-def _flipping(measures: dict[str, Callable[[], float]], rounds: int) -> dict[str, list[float]]:
-    """Each measure once per round, the order reversed every other round (A B C, C B A...),
-    so a neighbour's load that rises or falls within a round does not favour one side."""
-    samples: dict[str, list[float]] = {name: [] for name in measures}
-    order = list(measures)
-    for index in range(rounds):
-        for name in order if index % 2 == 0 else reversed(order):
-            samples[name].append(measures[name]())
-    return samples
-
-
 def _median(values: Sequence[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
@@ -225,12 +214,12 @@ def locust_rows(settings: Settings) -> list[Row]:
         if wrk:
             body = mixed_events(1)[0].body
             measures["wrk"] = _wrk(wrk, url, body, CONCURRENCY, settings.pick(3, 2))
-        samples = _flipping(measures, rounds)
+        samples = flipping(measures, rounds, warm_up=False)
     unit = "events/s"
-    send = Series(f"ecwid-mock send mixed, {CONCURRENCY} concurrent", unit, tuple(samples["send"]))
-    single = Series(f"Locust, 1 process x {CONCURRENCY} users", unit, tuple(samples["one"]))
+    send = Series(f"ecwid-mock send mixed, {CONCURRENCY} concurrent", unit, samples["send"])
+    single = Series(f"Locust, 1 process x {CONCURRENCY} users", unit, samples["one"])
     double = Series(f"Locust, --processes 2 x {CONCURRENCY} users, aggregate", unit,
-                    tuple(samples["two"]))  # fmt: skip
+                    samples["two"])  # fmt: skip
     placed = (
         f"receiver pinned to core {cores - 1}, Locust to the other {cores - 1}"
         if judged
@@ -243,7 +232,7 @@ def locust_rows(settings: Settings) -> list[Row]:
             note=f"light receiver; Locust's own timings, start-up excluded; send's start-up "
                  f"taken out; {placed}"),
         Row("L1s", send, Series(f"wrk -t1 -c{CONCURRENCY}, same receiver", "req/s",
-                                tuple(samples["wrk"])) if wrk else None,
+                                samples["wrk"]) if wrk else None,
             note="" if wrk else "wrk not installed (apt-get install -y wrk): no ceiling"),
         Row("L2", double, single, ratio_at_least(1.0) if judged else None,
             title="Locust --processes 2 vs 1 process",
