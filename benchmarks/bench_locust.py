@@ -16,8 +16,9 @@ L2   ``--processes 2`` x 10 users each, aggregate, vs the one process: goal >= 1
      receiver, the master and the workers, and how idle the machine was), and the row
      judges what decides scaling where cores are free: L2e.
 L2e  events per Locust CPU-second from test start to test stop (every process, the master
-     included) with ``--processes 2`` vs one process: >= 0.9x. A process that does its
-     share as cheaply as one alone makes the aggregate grow with each free core.
+     included) with ``--processes 2`` vs one process, the two runs side by side at the same
+     time (so both meet the same neighbours): >= 0.9x. A process that does its share as
+     cheaply as one alone makes the aggregate grow with each free core.
 L2c  the same per CPU-second with start-up included (info): start-up is paid per process.
 
 Locust runs in subprocesses (its gevent patches never reach this process), with the master
@@ -29,6 +30,7 @@ Run: python benchmarks/bench_locust.py [--quick] [--row L1]
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import os
@@ -37,6 +39,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -100,52 +103,100 @@ class LocustRuns:
 
     rates: list[float] = field(default_factory=list)  # events/s, Locust's own timings
     per_cpu: list[float] = field(default_factory=list)  # events per CPU-s, start-up included
-    per_test_cpu: list[float] = field(default_factory=list)  # events per CPU-s in the test
+    per_test_cpu: list[float] = field(default_factory=list)  # the same, in the test, side by side
     cpu: list[dict[str, float]] = field(default_factory=list)  # CPU-s in the test, by role
     idle: list[float] = field(default_factory=list)  # share of the machine left idle
 
 
-def _locust_rate(
-    url: str, ca: Path, processes: int, seconds: int, runs: LocustRuns,
-    receiver_cpu: Callable[[], float], cpus: set[int] | None,
-) -> Callable[[], float]:  # fmt: skip
-    """A measure: events/s of a headless run of the bundled locustfile (with a CPU report
-    per process), from Locust's own timings; what the run cost goes to ``runs``."""
+def _locust_command(url: str, processes: int, seconds: int) -> list[str]:
+    """A headless run of the bundled locustfile (with a CPU report per process); with
+    ``--processes`` the master listens on 127.0.0.1, on a port no other run holds."""
     users = CONCURRENCY * max(processes, 1)
     command = [
         sys.executable, "-m", "locust", "-f", str(HERE / "_cpu_locustfile.py"), "--headless",
         "--json", "--host", url, "-u", str(users), "-r", str(users), "-t", f"{seconds}s",
         "--ecwid-seed", "1", "--only-summary",
     ]  # fmt: skip
+    if processes:
+        port = str(_free_port())
+        command += ["--processes", str(processes), "--master-bind-host", "127.0.0.1",
+                    "--master-bind-port", port, "--master-port", port]  # fmt: skip
+    return command
+
+
+@dataclass
+class _Finished:
+    """What one Locust run printed: its POST statistics and each process's CPU report."""
+
+    requests: int
+    span: float
+    cpu: dict[str, float]
+
+
+def _finished(returncode: int, stdout: str, stderr: str) -> _Finished:
+    entries = _post_entries(stdout)
+    if not entries:
+        raise RuntimeError(f"no Locust statistics (exit {returncode}): {stderr[-1500:]}")
+    span = max(e["last_request_timestamp"] for e in entries) - min(e["start_time"] for e in entries)
+    return _Finished(sum(e["num_requests"] for e in entries), span, _cpu_by_role(stderr))
+
+
+def _locust_rate(
+    url: str, ca: Path, processes: int, seconds: int, runs: LocustRuns,
+    receiver_cpu: Callable[[], float], cpus: set[int] | None,
+) -> Callable[[], float]:  # fmt: skip
+    """A measure: events/s of a Locust run, from Locust's own timings (the run alone on
+    the receiver); what the run cost goes to ``runs``."""
 
     def measure() -> float:
-        run = list(command)
-        if processes:
-            port = str(_free_port())
-            run += ["--processes", str(processes), "--master-bind-host", "127.0.0.1",
-                    "--master-bind-port", port, "--master-port", port]  # fmt: skip
         before, received, (idle, total) = _cpu_of_children(), receiver_cpu(), _machine_idle()
-        result = subprocess.run(run, env=_env(ca), capture_output=True, text=True,
-                                timeout=seconds + 120, preexec_fn=_pinned(cpus))  # fmt: skip
+        result = subprocess.run(
+            _locust_command(url, processes, seconds), env=_env(ca), capture_output=True,
+            text=True, timeout=seconds + 120, preexec_fn=_pinned(cpus),
+        )  # fmt: skip
         idle_after, total_after = _machine_idle()
         cpu = _cpu_of_children() - before
-        entries = _post_entries(result.stdout)
-        if not entries:
-            raise RuntimeError(
-                f"no Locust statistics (exit {result.returncode}): {result.stderr[-1500:]}"
-            )
-        requests = sum(e["num_requests"] for e in entries)
-        span = max(e["last_request_timestamp"] for e in entries) - min(
-            e["start_time"] for e in entries
-        )
-        by_role = _cpu_by_role(result.stderr)
-        by_role["receiver"] = receiver_cpu() - received
-        runs.per_cpu.append(requests / cpu)
-        runs.per_test_cpu.append(requests / max(by_role["locust"], 1e-9))
-        runs.cpu.append(by_role)
+        done = _finished(result.returncode, result.stdout, result.stderr)
+        done.cpu["receiver"] = receiver_cpu() - received
+        runs.per_cpu.append(done.requests / cpu)
+        runs.cpu.append(done.cpu)
         runs.idle.append((idle_after - idle) / max(total_after - total, 1))
-        runs.rates.append(requests / span)
+        runs.rates.append(done.requests / done.span)
         return runs.rates[-1]
+
+    return measure
+
+
+def _side_by_side(
+    url: str, ca: Path, seconds: int, one: LocustRuns, two: LocustRuns, cpus: set[int] | None
+) -> Callable[[], float]:
+    """A measure: one process and a ``--processes 2`` run at the same time, each's events
+    per Locust CPU-second of the test to ``one`` and ``two`` (returns the ratio).
+
+    Side by side, both meet the same neighbours, caches and receiver, so what the ratio
+    shows is what a process of a two-process run costs per event against one alone, not
+    how busy the machine was in each one's turn.
+    """
+
+    def measure() -> float:
+        results = []
+        with contextlib.ExitStack() as files:
+            started = []
+            for processes in (0, 2):
+                out, err = (files.enter_context(tempfile.TemporaryFile("w+")) for _ in "oe")
+                process = subprocess.Popen(
+                    _locust_command(url, processes, seconds), env=_env(ca), stdout=out,
+                    stderr=err, text=True, preexec_fn=_pinned(cpus),
+                )  # fmt: skip
+                started.append((process, out, err))
+            for process, out, err in started:
+                code = process.wait(seconds + 120)
+                out.seek(0)
+                err.seek(0)
+                results.append(_finished(code, out.read(), err.read()))
+        for runs, done in zip((one, two), results):
+            runs.per_test_cpu.append(done.requests / max(done.cpu["locust"], 1e-9))
+        return two.per_test_cpu[-1] / one.per_test_cpu[-1]
 
     return measure
 
@@ -155,8 +206,8 @@ def _cpu_by_role(stderr: str) -> dict[str, float]:
     roles: dict[str, float] = {}
     for line in stderr.splitlines():
         if line.startswith(MARK):
-            _, role, _, _, in_test = line.split()
-            roles[role] = roles.get(role, 0.0) + float(in_test)
+            role, in_test = line.split()[1], float(line.split()[4])
+            roles[role] = roles.get(role, 0.0) + in_test
     if not roles:
         raise RuntimeError(f"no CPU report from the Locust processes: {stderr[-1500:]}")
     roles["locust"] = sum(roles.values())
@@ -195,9 +246,9 @@ def locust_rows(settings: Settings) -> list[Row]:
     """L1 Locust events/s per process vs ecwid-mock send"""
     if importlib.util.find_spec("locust") is None:
         raise Skip("locust not importable here (pip install 'ecwid-mock[locust]' to measure)")
-    seconds = settings.pick(6, 4)
+    seconds = settings.pick(10, 4)  # long enough that a process's fixed costs fade
     count = settings.pick(15_000, 6_000)
-    rounds = settings.pick(9, 3)
+    rounds = settings.pick(7, 3)
     wrk = shutil.which("wrk")
     cores = os.cpu_count() or 1
     judged = cores >= CORES_FOR_L2
@@ -210,6 +261,7 @@ def locust_rows(settings: Settings) -> list[Row]:
             "send": _send_rate(url, ca, count, client_cpus),
             "one": _locust_rate(url, ca, 0, seconds, one, used, client_cpus),
             "two": _locust_rate(url, ca, 2, seconds, two, used, client_cpus),
+            "side": _side_by_side(url, ca, seconds, one, two, client_cpus),
         }
         if wrk:
             body = mixed_events(1)[0].body
@@ -221,7 +273,7 @@ def locust_rows(settings: Settings) -> list[Row]:
     double = Series(f"Locust, --processes 2 x {CONCURRENCY} users, aggregate", unit,
                     samples["two"])  # fmt: skip
     placed = (
-        f"receiver pinned to core {cores - 1}, Locust to the other {cores - 1}"
+        f"receiver pinned to core {cores - 1}, Locust and send to cores 0-{cores - 2}"
         if judged
         else f"{cores} cores shared by the receiver, Locust and the neighbours, unpinned"
     )
@@ -244,7 +296,8 @@ def locust_rows(settings: Settings) -> list[Row]:
                           "(workers + master)", per_test, tuple(two.per_test_cpu)),
             Series("1 process", per_test, tuple(one.per_test_cpu)), ratio_at_least(0.9),
             title="Locust --processes 2 vs 1: events per Locust CPU-second",
-            note="CPU of each Locust process from test start to test stop (its own report)"),
+            note="both runs at the same time on the same receiver (same neighbours, same "
+                 "caches); CPU of each Locust process from test start to test stop"),
         Row("L2c", Series("Locust --processes 2, events per CPU-second (master included)",
                           "events/cpu-s", tuple(two.per_cpu)),
             Series("1 process", "events/cpu-s", tuple(one.per_cpu)),
