@@ -44,10 +44,7 @@ def test_importing_ecwid_mock_and_the_plugin_never_imports_locust() -> None:
 def test_the_locustfile_loads_the_factory_before_processes_fork_the_workers() -> None:
     # Locust forks --processes workers after importing the locustfile: what is loaded by
     # then is shared, not loaded again by each worker during the test.
-    code = (
-        "import sys, ecwid_mock.locust\n"
-        "print('faker' in sys.modules)\n"
-    )
+    code = "import sys, ecwid_mock.locust\nprint('faker' in sys.modules)\n"
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
