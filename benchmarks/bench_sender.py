@@ -28,7 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Coroutine, Iterator, MutableMapping, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Mapping, MutableMapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -174,15 +174,21 @@ def _wrk(wrk: str, url: str, body: bytes, connections: int, seconds: int) -> Cal
     return measure
 
 
-def _send_many(url: str, ca: Path, batch: Sequence[Any], concurrency: int) -> Callable[[], float]:
+def _send_many(
+    url: str, ca: Path, batch: Sequence[Any], concurrency: int, cpu: list[float] | None = None
+) -> Callable[[], float]:
+    """A measure: events/s of ``send_many``; appends this process's CPU us per event to ``cpu``."""
     from ecwid_mock import AsyncSender
 
     async def once() -> float:
         async with AsyncSender(url, verify=ca) as sender:
             await sender.send_many(batch[:100], concurrency=concurrency).run()  # connections
+            used = time.process_time()
             started = time.perf_counter()
             summary = await sender.send_many(batch, concurrency=concurrency).run()
             elapsed = time.perf_counter() - started
+            if cpu is not None:
+                cpu.append((time.process_time() - used) / len(batch) * 1e6)
         if summary.delivered != len(batch):
             raise RuntimeError(f"only {summary.delivered} of {len(batch)} delivered")
         return len(batch) / elapsed
@@ -190,20 +196,42 @@ def _send_many(url: str, ca: Path, batch: Sequence[Any], concurrency: int) -> Ca
     return lambda: float(run_async(once))
 
 
+def flipping(
+    measures: Mapping[str, Callable[[], float]], rounds: int, *, warm_up: bool = True
+) -> dict[str, tuple[float, ...]]:
+    """Each measure once per round, the order reversed every other round (A B C, C B A, ...).
+
+    On a shared machine a neighbour's load rises and falls within a round; with one fixed
+    order the measure that always runs second would pay for it every time. Reversed, each
+    pair of neighbours in the order swaps places from round to round.
+    """
+    order = list(measures)
+    if warm_up:
+        for name in order:
+            measures[name]()
+    samples: dict[str, list[float]] = {name: [] for name in order}
+    for index in range(rounds):
+        for name in order if index % 2 == 0 else reversed(order):
+            samples[name].append(measures[name]())
+    return {name: tuple(values) for name, values in samples.items()}
+
+
 def https_rows(settings: Settings) -> list[Row]:
     """P2 bulk HTTPS vs wrk"""
     wrk = which("wrk", "apt-get install -y wrk")
     batch = mixed_events(settings.pick(10_000, 3_000))
     seconds = settings.pick(3, 2)
+    rounds = settings.pick(11, 3)
+    cpu: dict[int, list[float]] = {50: [], 10: []}
     with uvicorn_receiver() as (url, ca):
         query = f"{url}?eventtype={batch[0].event_type}"
-        samples = interleave(
+        samples = flipping(
             {
                 "wrk": _wrk(wrk, query, batch[0].body, 50, seconds),
-                "c50": _send_many(url, ca, batch, 50),
-                "c10": _send_many(url, ca, batch, 10),
+                "c50": _send_many(url, ca, batch, 50, cpu[50]),
+                "c10": _send_many(url, ca, batch, 10, cpu[10]),
             },
-            settings.rounds,
+            rounds,
         )
     unit = "req/s"
     at50 = Series("AsyncSender.send_many at 50 concurrent", unit, samples["c50"])
@@ -212,7 +240,14 @@ def https_rows(settings: Settings) -> list[Row]:
             ratio_at_least(0.5, target=0.8),
             note="uvicorn (1 worker, httptools) with TLS on the same 2 cores as the client"),
         Row("P2b", at50, Series("AsyncSender.send_many at 10 concurrent", unit, samples["c10"]),
-            ratio_at_least(1.0), title="bulk HTTPS at 50 vs at 10 concurrent"),
+            ratio_at_least(1.0), title="bulk HTTPS at 50 vs at 10 concurrent",
+            note="each round's two runs side by side, their order flipped every round; "
+                 "connections opened before the clock starts"),
+        Row("P2c", Series("client CPU per event at 50 concurrent", "us", tuple(cpu[50][-rounds:])),
+            Series("at 10 concurrent", "us", tuple(cpu[10][-rounds:])),
+            title="bulk HTTPS: the sender's CPU per event at 50 vs at 10 concurrent",
+            note="user + system of this process; with both cores busy at 10 already, 50 can "
+                 "only be as fast as its CPU per event allows"),
     ]  # fmt: skip
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import socket
 import subprocess
 import sys
 from collections import Counter
@@ -39,6 +40,17 @@ def test_importing_ecwid_mock_and_the_plugin_never_imports_locust() -> None:
     assert result.stdout.strip() == "[]"
 
 
+@needs_locust
+def test_the_locustfile_loads_the_factory_before_processes_fork_the_workers() -> None:
+    # Locust forks --processes workers after importing the locustfile: what is loaded by
+    # then is shared, not loaded again by each worker during the test.
+    code = "import sys, ecwid_mock.locust\nprint('faker' in sys.modules)\n"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.split() == ["True"]
+
+
 @pytest.fixture
 def receiver() -> Iterator[tuple[ReferenceReceiver, LocalHTTPSServer]]:
     app = reference_receiver(client_secret=SECRET)
@@ -63,9 +75,19 @@ def locust(
         "--host", f"{server.url}/webhooks/ecwid", "-u", "4", "-r", "100", "-t", "2s",
         "--ecwid-seed", "7", *args,
     ]  # fmt: skip
+    if "--processes" in args:  # the master on loopback, on a port no other run holds
+        port = str(free_port())
+        command += ["--master-bind-host", "127.0.0.1", "--master-bind-port", port,
+                    "--master-port", port]  # fmt: skip
     return subprocess.run(
         command, capture_output=True, text=True, env=env, timeout=LOCUST_RUN_TIMEOUT
     )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def stats(result: subprocess.CompletedProcess[str]) -> dict[str, dict[str, Any]]:

@@ -23,6 +23,7 @@ from .._delivery.verdict import judge
 from .._errors import EcwidMockError
 from .._events.event import Event
 from .._events.factory import EventFactory
+from .._schemas.catalog import event_types
 from .._schemas.contract import contract
 from ._process import LoadProcess, Pending, load_process, logger
 
@@ -33,6 +34,18 @@ FIRST_ATTEMPT = "first attempt"
 RETRY = "retry"
 
 _FACTS = contract()
+
+
+def _warm_up() -> None:
+    """Build one event of each type now, at locustfile import, before ``--processes``
+    forks the workers: they start with the schemas and Faker's providers loaded (shared
+    copy-on-write) instead of each loading them in the middle of the test."""
+    factory = EventFactory(seed=0)
+    for event_type in event_types():
+        factory.build(event_type)
+
+
+_warm_up()
 
 
 class NotDelivered(Exception):
