@@ -45,6 +45,7 @@ def test_builds_a_headless_run_of_the_bundled_locustfile(
     assert (option(words, "-u"), option(words, "-r"), option(words, "-t")) == ("20", "20", "30s")
     assert option(words, "--processes") == "2"
     # its own master port, so two runs on one machine never share workers
+    assert option(words, "--master-bind-host") == "127.0.0.1"
     assert option(words, "--master-bind-port") == option(words, "--master-port")
     assert int(option(words, "--master-port")) != 5557  # not Locust's default
     assert "--stop-timeout" not in words  # the bundled locustfile's default (13 s) applies

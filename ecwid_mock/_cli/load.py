@@ -156,10 +156,14 @@ def build_command(args: argparse.Namespace) -> list[str]:
             command += ["--expect-workers", str(args.expect_workers)]
     if args.processes is not None:
         command += ["--processes", str(args.processes)]
-        if not {"--master-bind-port", "--master-port"} & set(args.locust_args):
-            # a port of its own, so two runs on one machine never join each other's workers
+        if not {"--master-bind-host", "--master-bind-port", "--master-port"} & set(
+            args.locust_args
+        ):
+            # the forked workers talk to the master over loopback, on a port of its own, so
+            # two runs on one machine never join each other's workers
             port = str(_free_port())
-            command += ["--master-bind-port", port, "--master-port", port]
+            command += ["--master-bind-host", "127.0.0.1", "--master-bind-port", port]
+            command += ["--master-port", port]
     command += ["--ecwid-profile", args.profile]
     for flag, value in (
         ("--ecwid-user-rate", args.user_rate),
