@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import random
 from typing import Any
 
@@ -21,6 +22,11 @@ _SHIPPING = (
     ("Express", "UPS", 15, "SHIPPING"),
     ("Pickup", "", 0, "PICKUP"),
 )
+
+
+@functools.lru_cache(maxsize=16)
+def _referer(store_id: int) -> str:
+    return f"https://store{store_id}.company.site/"  # one string for all of a store's orders
 
 
 def _ip(rng: random.Random, first: int) -> str:
@@ -186,7 +192,7 @@ def order(
             "isPickup": fulfillment_type == "PICKUP",
             "fulfillmentType": fulfillment_type,
         },
-        "refererUrl": f"https://store{store_id}.company.site/",
+        "refererUrl": _referer(store_id),
         "hidden": False,
         "customerTaxExempt": False,
         "customerTaxIdValid": False,
