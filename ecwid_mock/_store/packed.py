@@ -22,25 +22,28 @@ __all__ = ["PackedView", "Shape", "Shelf", "is_packed", "pack", "unpack"]
 class Shape:
     """The keys of a packed dict (``None`` for a list) and the positions of its packed values."""
 
-    __slots__ = ("index", "keys", "nested")
+    __slots__ = ("index", "keys", "nested", "shared", "strings")
 
-    def __init__(self, keys: tuple[str, ...] | None, nested: tuple[int, ...]) -> None:
+    def __init__(self, keys: tuple[str, ...] | None, nested: tuple[int, ...], size: int) -> None:
         self.keys = keys
         self.nested = nested
         self.index = {key: n for n, key in enumerate(keys or ())}
+        # the types of a packed value of this shape made of strings only
+        self.strings = (str,) * size + (Shape,)
+        self.shared: bool | None = None  # whether values of this shape are interned
 
     def __repr__(self) -> str:
         return f"<Shape {len(self.keys) if self.keys is not None else 'list'} nested={self.nested}>"
 
 
-# One shape per (keys, nested positions): a store's records share a handful of them.
-_shapes: dict[tuple[tuple[str, ...] | None, tuple[int, ...]], Shape] = {}
+# One shape per (keys, nested positions, length): a store's records share a handful of them.
+_shapes: dict[tuple[tuple[str, ...] | None, tuple[int, ...], int], Shape] = {}
 
 
-def _shape(keys: tuple[str, ...] | None, nested: tuple[int, ...]) -> Shape:
-    found = _shapes.get((keys, nested))
+def _shape(keys: tuple[str, ...] | None, nested: tuple[int, ...], size: int) -> Shape:
+    found = _shapes.get((keys, nested, size))
     if found is None:
-        found = _shapes.setdefault((keys, nested), Shape(keys, nested))
+        found = _shapes.setdefault((keys, nested, size), Shape(keys, nested, size))
     return found
 
 
@@ -51,37 +54,58 @@ def is_packed(value: object) -> bool:
 Interned = dict[tuple[Any, ...], tuple[Any, ...]]
 
 
-def _nested(value: dict[str, Any] | list[Any], interned: Interned | None) -> tuple[Any, ...]:
-    """A nested dict or list packed; one of strings only is shared with its equals (a buyer's
-    address in each of their orders, a product's name in each order line)."""
-    if isinstance(value, dict):
-        packed = pack(value, interned)
-    else:
-        packed = _pack_list(value, interned)
-    if interned is not None and len(packed) > 1:
-        for item in packed[:-1]:
-            if type(item) is not str:
-                return packed
-        packed = interned.setdefault(packed, packed)
-    return packed
+def _pack_at(values: list[Any], positions: Any, interned: Interned | None) -> bool:
+    """Pack, in place, the dicts and lists at ``positions``; False if one is neither.
 
-
-def _pack_values(values: list[Any], interned: Interned | None) -> tuple[int, ...]:
-    """Pack, in place, the dicts and lists among ``values``; their positions."""
-    nested: list[int] = []
-    for n, value in enumerate(values):
+    A nested part made only of strings is shared with its equals in ``interned`` (a buyer's
+    address in each of their orders, a product's name in each order line).
+    """
+    for n in positions:
+        value = values[n]
         kind = type(value)
-        if kind is dict or kind is list:
-            values[n] = _nested(value, interned)
-            nested.append(n)
-    return tuple(nested)
+        if kind is dict:
+            if not value:
+                values[n] = _EMPTY_DICT
+                continue
+            keys = tuple(value)
+            shape = _by_keys.get(keys)
+            if shape is not None and not shape.nested:  # the common case, made here at once
+                packed = (*value.values(), shape)
+            else:
+                packed = _pack_dict(value, keys, shape, interned)
+        elif kind is list:
+            if not value:
+                values[n] = _EMPTY_LIST
+                continue
+            packed = _pack_list(value, interned)
+        else:
+            return False
+        if interned is not None:
+            shape = packed[-1]
+            if shape.shared is None:  # worth a look only if the first of its shape was
+                shape.shared = tuple(map(type, packed)) == shape.strings
+            if shape.shared and tuple(map(type, packed)) == shape.strings:
+                packed = interned.setdefault(packed, packed)
+        values[n] = packed
+    return True
+
+
+def _nested_positions(values: list[Any]) -> tuple[int, ...]:
+    return tuple(n for n, value in enumerate(values) if type(value) is dict or type(value) is list)
+
+
+_all_of: dict[int, tuple[int, ...]] = {}  # every position of a list of n dicts or lists
 
 
 def _pack_list(items: list[Any], interned: Interned | None = None) -> tuple[Any, ...]:
-    if not items:
-        return _EMPTY_LIST
     values = list(items)
-    values.append(_shape(None, _pack_values(values, interned)))
+    size = len(values)
+    nested = _all_of.get(size) or _all_of.setdefault(size, tuple(range(size)))
+    if not _pack_at(values, nested, interned):  # not only dicts and lists
+        values = list(items)
+        nested = _nested_positions(values)
+        _pack_at(values, nested, interned)
+    values.append(_shape(None, nested, size))
     return tuple(values)
 
 
@@ -101,22 +125,18 @@ def pack(record: dict[str, Any], interned: Interned | None = None) -> tuple[Any,
     if not record:
         return _EMPTY_DICT
     keys = tuple(record)
+    return _pack_dict(record, keys, _by_keys.get(keys), interned)
+
+
+def _pack_dict(
+    record: dict[str, Any], keys: tuple[str, ...], shape: Shape | None, interned: Interned | None
+) -> tuple[Any, ...]:
     values = list(record.values())
-    shape = _by_keys.get(keys)
-    if shape is not None:
-        for n in shape.nested:
-            value = values[n]
-            kind = type(value)
-            if kind is dict or kind is list:
-                values[n] = _nested(value, interned)
-            else:  # not this shape after all: look at every value
-                values = list(record.values())
-                break
-        else:
-            values.append(shape)
-            return tuple(values)
-    shape = _shape(keys, _pack_values(values, interned))
-    _by_keys[keys] = shape
+    if shape is None or (shape.nested and not _pack_at(values, shape.nested, interned)):
+        values = list(record.values())  # not this shape after all: look at every value
+        nested = _nested_positions(values)
+        _pack_at(values, nested, interned)
+        shape = _by_keys[keys] = _shape(keys, nested, len(keys))
     values.append(shape)
     return tuple(values)
 
@@ -141,12 +161,14 @@ def unpack(packed: tuple[Any, ...]) -> dict[str, Any]:
     return record
 
 
-_EMPTY_DICT: tuple[Any, ...] = (_shape((), ()),)
-_EMPTY_LIST: tuple[Any, ...] = (_shape(None, ()),)
+_EMPTY_DICT: tuple[Any, ...] = (_shape((), (), 0),)
+_EMPTY_LIST: tuple[Any, ...] = (_shape(None, (), 0),)
 
 
 def _same(one: Any, other: Any) -> bool:
     """Equal, and of the same types all the way down (``1 == 1.0 == True`` is not the same)."""
+    if one is other:
+        return True
     if type(one) is not type(other):
         return False
     if type(one) is tuple:

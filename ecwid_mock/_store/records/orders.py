@@ -30,7 +30,8 @@ def _referer(store_id: int) -> str:
 
 
 def _ip(rng: random.Random, first: int) -> str:
-    return ".".join([str(first), *(str(int(rng.random() * 256)) for _ in range(3))])
+    draw = rng.random
+    return f"{first}.{int(draw() * 256)}.{int(draw() * 256)}.{int(draw() * 256)}"
 
 
 def order_item(pools: Pools, product: dict[str, Any], quantity: int) -> dict[str, Any]:
