@@ -165,33 +165,6 @@ _EMPTY_DICT: tuple[Any, ...] = (_shape((), (), 0),)
 _EMPTY_LIST: tuple[Any, ...] = (_shape(None, (), 0),)
 
 
-def _same(one: Any, other: Any) -> bool:
-    """Equal, and of the same types all the way down (``1 == 1.0 == True`` is not the same)."""
-    if one is other:
-        return True
-    if type(one) is not type(other):
-        return False
-    if type(one) is tuple:
-        return len(one) == len(other) and all(map(_same, one, other))
-    return bool(one == other)
-
-
-def _keep_unchanged(before: tuple[Any, ...], after: tuple[Any, ...]) -> tuple[Any, ...]:
-    """``after``, holding ``before``'s packed values where they did not change.
-
-    A record packed again after a small change then keeps most of its memory where it was,
-    instead of leaving it in holes.
-    """
-    shape: Shape = after[-1]
-    if shape is not before[-1]:
-        return after
-    values = list(after)
-    for n in shape.nested:
-        if _same(before[n], after[n]):
-            values[n] = before[n]
-    return tuple(values)
-
-
 class PackedView(Mapping[str, Any]):
     """A packed record read in place, for searches: nothing is unpacked until it is read."""
 
@@ -256,16 +229,35 @@ class Shelf(dict[Any, Any]):
                 if type(value) is dict:
                     dict.__setitem__(self, key, pack(value, self._interned))
 
-    def edit(self, key: Any, change: Callable[..., None], *args: Any) -> None:
-        """``change(record, *args)`` in place; a packed record is unpacked and packed again."""
+    def edit(self, key: Any, change: Callable[..., None], *args: Any, fields: Any = ()) -> None:
+        """``change(record, *args)`` in place; a packed record is packed again after it.
+
+        ``fields``: the nested parts ``change`` reads or writes; the others are kept packed
+        as they are (a packed customer's order sums change ``stats`` only).
+        """
         with self._lock:
             value = dict.__getitem__(self, key)
             if type(value) is dict:
                 change(value, *args)
-            else:
-                record = unpack(value)
-                change(record, *args)
-                dict.__setitem__(self, key, _keep_unchanged(value, pack(record, self._interned)))
+                return
+            shape: Shape = value[-1]
+            record = dict(zip(shape.keys or (), value))
+            for name in fields:
+                record[name] = _unpack_value(record[name])
+            change(record, *args)
+            values = list(record.values())
+            changed = [shape.index[name] for name in fields]
+            if (
+                tuple(record) == shape.keys
+                and all(values[n] is value[n] for n in shape.nested if n not in changed)
+                and _pack_at(values, changed, self._interned)
+            ):
+                values.append(shape)
+                dict.__setitem__(self, key, tuple(values))
+                return
+            # the change reshaped the record: unpack what is still packed, pack it all again
+            whole = {k: _unpack_value(v) if is_packed(v) else v for k, v in record.items()}
+            dict.__setitem__(self, key, pack(whole, self._interned))
 
     def read(self, value: Any) -> Mapping[str, Any]:
         """A stored value, readable: the dict, or a view of the packed record."""

@@ -591,7 +591,7 @@ class StoreState:
                     _count_order(bought, buyer, record)
                 self.orders._items.pack([public])  # no one else holds the new order
             for key, count in bought.items():
-                self.customers._items.edit(key, _add_orders, *count)
+                self.customers._items.edit(key, _add_orders, *count, fields=("stats",))
             for n in range(carts):
                 buyer = (
                     pools.pick(customer_list)
