@@ -36,19 +36,17 @@ def _types(node: Any) -> Any:
 def test_unpacking_gives_the_record_back_with_its_types_and_key_order(
     record: dict[str, Any],
 ) -> None:
-    interned: dict[Any, Any] = {}
-    for _ in range(2):  # the second time through the shapes and shared parts already known
-        back = unpack(pack(record, interned))
+    for _ in range(2):  # the second time through shapes already known
+        back = unpack(pack(record))
         assert back == record
         assert list(back) == list(record)
         assert _types(back) == _types(record)
     same = {"ints": [True, False], "bools": [1, 0], "floats": [1, 2]}
-    assert _types(unpack(pack(same, interned))) == _types(same)  # 1 == True: not shared
+    assert _types(unpack(pack(same))) == _types(same)  # 1 == True, yet not the same
 
 
-def test_every_unpack_is_a_new_dict_even_of_shared_parts() -> None:
-    interned: dict[Any, Any] = {}
-    packed = pack(NASTY[4], interned)
+def test_every_unpack_is_a_new_dict_down_to_the_nested_parts() -> None:
+    packed = pack(NASTY[4])
     one, two = unpack(packed), unpack(packed)
     one["names"]["en"] = "Sofa"
     assert two["names"]["en"] == "Chair"
@@ -68,7 +66,7 @@ def test_a_view_reads_a_packed_record_in_place() -> None:
 
 
 def test_a_shelf_unpacks_for_good_once_and_edits_in_place() -> None:
-    shelf = Shelf({})
+    shelf = Shelf()
     shelf["k"] = {"n": 1, "stats": {"count": 0}, "tags": ["a"]}
     shelf.pack(["k"])
     assert type(dict.__getitem__(shelf, "k")) is tuple

@@ -22,28 +22,25 @@ __all__ = ["PackedView", "Shape", "Shelf", "is_packed", "pack", "unpack"]
 class Shape:
     """The keys of a packed dict (``None`` for a list) and the positions of its packed values."""
 
-    __slots__ = ("index", "keys", "nested", "shared", "strings")
+    __slots__ = ("index", "keys", "nested")
 
-    def __init__(self, keys: tuple[str, ...] | None, nested: tuple[int, ...], size: int) -> None:
+    def __init__(self, keys: tuple[str, ...] | None, nested: tuple[int, ...]) -> None:
         self.keys = keys
         self.nested = nested
         self.index = {key: n for n, key in enumerate(keys or ())}
-        # the types of a packed value of this shape made of strings only
-        self.strings = (str,) * size + (Shape,)
-        self.shared: bool | None = None  # whether values of this shape are interned
 
     def __repr__(self) -> str:
         return f"<Shape {len(self.keys) if self.keys is not None else 'list'} nested={self.nested}>"
 
 
-# One shape per (keys, nested positions, length): a store's records share a handful of them.
-_shapes: dict[tuple[tuple[str, ...] | None, tuple[int, ...], int], Shape] = {}
+# One shape per (keys, nested positions): a store's records share a handful of them.
+_shapes: dict[tuple[tuple[str, ...] | None, tuple[int, ...]], Shape] = {}
 
 
-def _shape(keys: tuple[str, ...] | None, nested: tuple[int, ...], size: int) -> Shape:
-    found = _shapes.get((keys, nested, size))
+def _shape(keys: tuple[str, ...] | None, nested: tuple[int, ...]) -> Shape:
+    found = _shapes.get((keys, nested))
     if found is None:
-        found = _shapes.setdefault((keys, nested, size), Shape(keys, nested, size))
+        found = _shapes.setdefault((keys, nested), Shape(keys, nested))
     return found
 
 
@@ -51,15 +48,8 @@ def is_packed(value: object) -> bool:
     return type(value) is tuple and bool(value) and type(value[-1]) is Shape
 
 
-Interned = dict[tuple[Any, ...], tuple[Any, ...]]
-
-
-def _pack_at(values: list[Any], positions: Any, interned: Interned | None) -> bool:
-    """Pack, in place, the dicts and lists at ``positions``; False if one is neither.
-
-    A nested part made only of strings is shared with its equals in ``interned`` (a buyer's
-    address in each of their orders, a product's name in each order line).
-    """
+def _pack_at(values: list[Any], positions: Any) -> bool:
+    """Pack, in place, the dicts and lists at ``positions``; False if one is neither."""
     for n in positions:
         value = values[n]
         kind = type(value)
@@ -72,20 +62,14 @@ def _pack_at(values: list[Any], positions: Any, interned: Interned | None) -> bo
             if shape is not None and not shape.nested:  # the common case, made here at once
                 packed = (*value.values(), shape)
             else:
-                packed = _pack_dict(value, keys, shape, interned)
+                packed = _pack_dict(value, keys, shape)
         elif kind is list:
             if not value:
                 values[n] = _EMPTY_LIST
                 continue
-            packed = _pack_list(value, interned)
+            packed = _pack_list(value)
         else:
             return False
-        if interned is not None:
-            shape = packed[-1]
-            if shape.shared is None:  # worth a look only if the first of its shape was
-                shape.shared = tuple(map(type, packed)) == shape.strings
-            if shape.shared and tuple(map(type, packed)) == shape.strings:
-                packed = interned.setdefault(packed, packed)
         values[n] = packed
     return True
 
@@ -97,15 +81,15 @@ def _nested_positions(values: list[Any]) -> tuple[int, ...]:
 _all_of: dict[int, tuple[int, ...]] = {}  # every position of a list of n dicts or lists
 
 
-def _pack_list(items: list[Any], interned: Interned | None = None) -> tuple[Any, ...]:
+def _pack_list(items: list[Any]) -> tuple[Any, ...]:
     values = list(items)
     size = len(values)
     nested = _all_of.get(size) or _all_of.setdefault(size, tuple(range(size)))
-    if not _pack_at(values, nested, interned):  # not only dicts and lists
+    if not _pack_at(values, nested):  # not only dicts and lists
         values = list(items)
         nested = _nested_positions(values)
-        _pack_at(values, nested, interned)
-    values.append(_shape(None, nested, size))
+        _pack_at(values, nested)
+    values.append(_shape(None, nested))
     return tuple(values)
 
 
@@ -114,29 +98,28 @@ def _pack_list(items: list[Any], interned: Interned | None = None) -> tuple[Any,
 _by_keys: dict[tuple[str, ...], Shape] = {}
 
 
-def pack(record: dict[str, Any], interned: Interned | None = None) -> tuple[Any, ...]:
+def pack(record: dict[str, Any]) -> tuple[Any, ...]:
     """``record`` packed: a tuple of its values (nested dicts and lists packed too), its shape last.
 
     Keys must be strings (a store record's are). Values other than dicts and lists are kept as
     they are, and so may be a dict or list where the shape expects none: unpacking hands back
-    that very object, which is all a record needs. ``interned`` (one per store) shares nested
-    parts made of strings only: packed parts are never changed, so sharing them is safe.
+    that very object, which is all a record needs.
     """
     if not record:
         return _EMPTY_DICT
     keys = tuple(record)
-    return _pack_dict(record, keys, _by_keys.get(keys), interned)
+    return _pack_dict(record, keys, _by_keys.get(keys))
 
 
 def _pack_dict(
-    record: dict[str, Any], keys: tuple[str, ...], shape: Shape | None, interned: Interned | None
+    record: dict[str, Any], keys: tuple[str, ...], shape: Shape | None
 ) -> tuple[Any, ...]:
     values = list(record.values())
-    if shape is None or (shape.nested and not _pack_at(values, shape.nested, interned)):
+    if shape is None or (shape.nested and not _pack_at(values, shape.nested)):
         values = list(record.values())  # not this shape after all: look at every value
         nested = _nested_positions(values)
-        _pack_at(values, nested, interned)
-        shape = _by_keys[keys] = _shape(keys, nested, len(keys))
+        _pack_at(values, nested)
+        shape = _by_keys[keys] = _shape(keys, nested)
     values.append(shape)
     return tuple(values)
 
@@ -161,8 +144,8 @@ def unpack(packed: tuple[Any, ...]) -> dict[str, Any]:
     return record
 
 
-_EMPTY_DICT: tuple[Any, ...] = (_shape((), (), 0),)
-_EMPTY_LIST: tuple[Any, ...] = (_shape(None, (), 0),)
+_EMPTY_DICT: tuple[Any, ...] = (_shape((), ()),)
+_EMPTY_LIST: tuple[Any, ...] = (_shape(None, ()),)
 
 
 class PackedView(Mapping[str, Any]):
@@ -206,10 +189,9 @@ class Shelf(dict[Any, Any]):
     give what is stored (a dict or a packed tuple), for the store's own readers.
     """
 
-    def __init__(self, interned: Interned | None = None) -> None:
+    def __init__(self) -> None:
         super().__init__()
         self._lock = threading.Lock()
-        self._interned = interned
 
     def __getitem__(self, key: Any) -> dict[str, Any]:
         value = dict.__getitem__(self, key)
@@ -227,7 +209,7 @@ class Shelf(dict[Any, Any]):
             for key in keys:
                 value = dict.__getitem__(self, key)
                 if type(value) is dict:
-                    dict.__setitem__(self, key, pack(value, self._interned))
+                    dict.__setitem__(self, key, pack(value))
 
     def edit(self, key: Any, change: Callable[..., None], *args: Any, fields: Any = ()) -> None:
         """``change(record, *args)`` in place; a packed record is packed again after it.
@@ -250,14 +232,14 @@ class Shelf(dict[Any, Any]):
             if (
                 tuple(record) == shape.keys
                 and all(values[n] is value[n] for n in shape.nested if n not in changed)
-                and _pack_at(values, changed, self._interned)
+                and _pack_at(values, changed)
             ):
                 values.append(shape)
                 dict.__setitem__(self, key, tuple(values))
                 return
             # the change reshaped the record: unpack what is still packed, pack it all again
             whole = {k: _unpack_value(v) if is_packed(v) else v for k, v in record.items()}
-            dict.__setitem__(self, key, pack(whole, self._interned))
+            dict.__setitem__(self, key, pack(whole))
 
     def read(self, value: Any) -> Mapping[str, Any]:
         """A stored value, readable: the dict, or a view of the packed record."""

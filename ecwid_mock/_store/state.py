@@ -24,7 +24,7 @@ from .._clock import Clock, VirtualClock
 from .._errors import InvalidOption
 from . import ids as _ids
 from .changes import Change
-from .packed import Interned, Shelf, unpack
+from .packed import Shelf, unpack
 from .records import catalog, marketing, profile
 from .records import customers as customer_records
 from .records import orders as order_records
@@ -164,9 +164,9 @@ class Records(Mapping[Any, dict[str, Any]]):
     Seeded orders and customers are kept packed (:mod:`.packed`) until first read.
     """
 
-    def __init__(self, family: Family, *, interned: Interned | None = None) -> None:
+    def __init__(self, family: Family) -> None:
         self.family = family
-        self._items = Shelf(interned)
+        self._items = Shelf()
         self._aliases: dict[Any, Any] = {}
         self._indexed_at: dict[Any, float] = {}
         # With a search lag: each updated or deleted record's versions, (visible from, version);
@@ -350,10 +350,7 @@ class StoreState:
         self.order_prefix = order_prefix
         self.order_suffix = order_suffix
         self.search_lag = float(search_lag)
-        interned: Interned = {}  # the packed records' shared parts (see .packed)
-        self.families = {
-            name: Records(family, interned=interned) for name, family in FAMILIES.items()
-        }
+        self.families = {name: Records(family) for name, family in FAMILIES.items()}
         self._profile: dict[str, Any] = {}
         self.apps: dict[str, App] = {}
         self.changes: list[Change] = []
