@@ -77,6 +77,8 @@ def test_a_shelf_unpacks_for_good_once_and_edits_in_place() -> None:
 
     shelf.edit("k", count, 2, fields=("stats",))
     assert type(dict.__getitem__(shelf, "k")) is tuple  # still packed
+    shelf.edit("k", lambda record: record.update(n=record["n"] - 1), fields=("n",))  # a leaf
+    shelf.edit("k", lambda record: record.update(n=record["n"] + 1))
     shelf.edit("k", lambda record: record.update(tags={"now": "a dict"}))  # reshaped
     first = shelf["k"]
     assert first == {"n": 3, "stats": {"count": 2}, "tags": {"now": "a dict"}}

@@ -224,11 +224,11 @@ class Shelf(dict[Any, Any]):
                 return
             shape: Shape = value[-1]
             record = dict(zip(shape.keys or (), value))
-            for name in fields:
-                record[name] = _unpack_value(record[name])
+            changed = [shape.index[name] for name in fields if shape.index[name] in shape.nested]
+            for n in changed:
+                record[shape.keys[n]] = _unpack_value(value[n])  # type: ignore[index]
             change(record, *args)
             values = list(record.values())
-            changed = [shape.index[name] for name in fields]
             if (
                 tuple(record) == shape.keys
                 and all(values[n] is value[n] for n in shape.nested if n not in changed)
