@@ -17,7 +17,7 @@ from .._store import writes
 from .._store.records.pools import ecwid_date
 from .._store.state import FAMILIES, App, StoreState
 from ._store_errors import Answer, ApiError
-from ._store_search import envelope, parse_time, search, stamp
+from ._store_search import envelope, parse_time, public, search, stamp
 
 __all__ = ["RouteOptions", "handle"]
 
@@ -58,7 +58,7 @@ def _family_endpoint(
             found = [record for record in found if not _hidden(family, record)]
         return Answer(200, envelope(found, params))
     if action == "list":
-        return Answer(200, [writes.public(r) for r in search(state, family, params)])
+        return Answer(200, [public(r) for r in search(state, family, params)])
     if action == "deleted":
         records = state.families[family]
         log = list(records.deleted)
@@ -317,9 +317,7 @@ def _app_change(state: StoreState, app: App, endpoint_id: str, event_type: str) 
 
 def _latest_stats(state: StoreState) -> dict[str, Any]:
     def latest(family: str, *fields: str) -> str:
-        stamps = [
-            s for r in state.families[family].values() if (s := stamp(r, *fields)) is not None
-        ]
+        stamps = [s for r in state.families[family].scan() if (s := stamp(r, *fields)) is not None]
         return ecwid_date(max(stamps)) if stamps else ecwid_date(0)
 
     return {
@@ -498,7 +496,7 @@ def _handle(
         found = sorted(search(state, "orders", {}), key=lambda r: r["createTimestamp"])
         if not found:
             raise ApiError(404, "ORDER_NOT_FOUND", "No orders found")
-        return Answer(200, writes.public(found[-1]))
+        return Answer(200, public(found[-1]))
     if endpoint_id == "products.inventory":
         return _inventory(state, app, _path_key(path, 1), body)
     if group == "variations":

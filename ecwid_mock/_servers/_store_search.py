@@ -7,7 +7,7 @@ ignores parameters it does not know.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
@@ -16,7 +16,7 @@ from .._store import writes
 from .._store.state import Records, StoreState
 from ._store_errors import ApiError
 
-__all__ = ["envelope", "parse_time", "search", "stamp"]
+__all__ = ["envelope", "parse_time", "public", "search", "stamp"]
 
 
 def _limits() -> tuple[int, int]:
@@ -82,7 +82,12 @@ def parse_time(params: Mapping[str, str], name: str) -> float | None:
     raise ApiError(400, "WRONG_PARAMETER", f"Parameter '{name}' is not a date: '{text}'")
 
 
-def envelope(records: list[dict[str, Any]], params: Mapping[str, str]) -> dict[str, Any]:
+def public(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A found record as REST shows it (a packed one, read in place, made a dict here)."""
+    return writes.public(record if isinstance(record, dict) else dict(record))
+
+
+def envelope(records: Sequence[Mapping[str, Any]], params: Mapping[str, str]) -> dict[str, Any]:
     default, most = _limits()
     offset = _int(params, "offset", 0)
     limit = min(_int(params, "limit", default), most)
@@ -92,7 +97,7 @@ def envelope(records: list[dict[str, Any]], params: Mapping[str, str]) -> dict[s
         "count": len(page),
         "offset": offset,
         "limit": limit,
-        "items": [writes.public(r) for r in page],
+        "items": [public(r) for r in page],
     }
 
 
@@ -106,7 +111,7 @@ def stamp(record: Mapping[str, Any], *names: str) -> float | None:
     return None
 
 
-Predicate = Callable[[dict[str, Any]], bool]
+Predicate = Callable[[Mapping[str, Any]], bool]
 
 
 def _equals(name: str, wanted: str) -> Predicate:
@@ -114,7 +119,7 @@ def _equals(name: str, wanted: str) -> Predicate:
 
 
 def _one_of(name: str, values: set[str], *, any_case: bool = False) -> Predicate:
-    def test(record: dict[str, Any]) -> bool:
+    def test(record: Mapping[str, Any]) -> bool:
         value = str(record.get(name, ""))
         return value in values or (any_case and value.lower() in values)
 
@@ -127,16 +132,14 @@ def _bound(name: str, limit: float, sign: int) -> Predicate:
 
 
 def _between(fields: tuple[str, ...], low: float | None, high: float | None) -> Predicate:
-    def test(record: dict[str, Any]) -> bool:
+    def test(record: Mapping[str, Any]) -> bool:
         when = stamp(record, *fields)
         return when is not None and (low is None or when >= low) and (high is None or when <= high)
 
     return test
 
 
-def _filters(
-    family: str, params: Mapping[str, str], records: Records
-) -> list[Callable[[dict[str, Any]], bool]]:
+def _filters(family: str, params: Mapping[str, str], records: Records) -> list[Predicate]:
     """The predicates of a search's query parameters (those the mock knows; others are ignored)."""
     tests: list[Predicate] = []
     key = records.family.key
@@ -241,7 +244,7 @@ def _filters(
     return tests
 
 
-def search(state: StoreState, family: str, params: Mapping[str, str]) -> list[dict[str, Any]]:
+def search(state: StoreState, family: str, params: Mapping[str, str]) -> list[Mapping[str, Any]]:
     records = state.families[family]
     tests = _filters(family, params, records)
     found = [r for r in records.indexed(state.clock.now()) if all(test(r) for test in tests)]

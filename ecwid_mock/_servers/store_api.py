@@ -15,10 +15,9 @@ from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl
 
 from .._errors import InvalidOption, StoreAssertionError
-from .._schemas.rest import api_facts, endpoint
+from .._schemas.rest import endpoint
 from .._store.state import App, StoreKeyError, StoreState
 from ._store_errors import ApiError
 from ._store_routes import RouteOptions, handle
@@ -178,7 +177,9 @@ class StoreAPI:
     @property
     def app(self) -> Starlette:
         if self._app is None:
-            self._app = _build_app(self)
+            from ._store_asgi import build_app
+
+            self._app = build_app(self)
         return self._app
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
@@ -359,58 +360,3 @@ def _select(payload: Any, fields: str) -> Any:
         return node
 
     return pick(payload, tree)
-
-
-_JSON = "application/json; charset=utf-8"  # Ecwid's content type
-
-
-def _route_order(path: str) -> tuple[int, ...]:
-    return tuple(1 if part.startswith("{") else 0 for part in path.strip("/").split("/"))
-
-
-def _build_app(api: StoreAPI) -> Starlette:
-    from starlette.applications import Starlette
-    from starlette.requests import Request
-    from starlette.responses import JSONResponse, Response
-    from starlette.routing import Route
-
-    def endpoint_for(endpoint_id: str) -> Callable[[Request], Any]:
-        async def run(request: Request) -> Response:
-            body = await request.body()
-            store_id = request.path_params.get("storeId", "")
-            prefix = f"/api/v3/{store_id}"
-            path = request.url.path[len(prefix) :] or "/"
-            status, extra, payload = api.respond(
-                endpoint_id,
-                request.method,
-                store_id,
-                path,
-                dict(parse_qsl(request.url.query, keep_blank_values=True)),
-                {k.lower(): v for k, v in request.headers.items()},
-                body,
-            )
-            if isinstance(payload, str):
-                return Response(payload, status_code=status, headers=extra, media_type="text/html")
-            return JSONResponse(payload, status_code=status, headers=extra, media_type=_JSON)
-
-        return run
-
-    endpoints = sorted(api_facts()["endpoints"], key=lambda ep: _route_order(ep["path"]))
-    routes = [
-        Route("/api/v3/{storeId}" + ep["path"], endpoint_for(ep["id"]), methods=[ep["method"]])
-        for ep in endpoints
-    ]
-
-    async def not_found(request: Request, exc: Exception) -> Response:
-        status = getattr(exc, "status_code", 404)
-        code = "METHOD_NOT_ALLOWED" if status == 405 else "WRONG_URL"
-        return JSONResponse(
-            {
-                "errorMessage": f"{request.method} {request.url.path} is not an API endpoint",
-                "errorCode": code,
-            },
-            status_code=status,
-            media_type=_JSON,
-        )
-
-    return Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found})

@@ -50,7 +50,7 @@ class _Writer:
             also = _ALSO.get(change.endpoint)
             if also is not None:
                 records = self.state.families[also]
-                for key, record in records._items.items():
+                for key, record in records.plain_items():
                     self._put_record(also, key, record, records._indexed_at.get(key, 0.0))
             self._put_meta("profile", self.state.profile)
             self._put_meta("storage", {app.name: app.storage for app in self.state.apps.values()})
@@ -84,7 +84,7 @@ class _Writer:
     def snapshot(self) -> None:
         with self.db:
             for name, records in self.state.families.items():
-                for key, record in records._items.items():
+                for key, record in records.plain_items():
                     self._put_record(name, key, record, records._indexed_at.get(key, 0.0))
             for key, value in (
                 ("seed", self.state.seed_value),

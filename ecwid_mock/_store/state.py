@@ -24,6 +24,7 @@ from .._clock import Clock, VirtualClock
 from .._errors import InvalidOption
 from . import ids as _ids
 from .changes import Change
+from .packed import Shelf, unpack
 from .records import catalog, marketing, profile
 from .records import customers as customer_records
 from .records import orders as order_records
@@ -160,11 +161,12 @@ class Records(Mapping[Any, dict[str, Any]]):
 
     Orders are found by public id (``K8XTQ``, with the store's prefix and suffix), by the id
     without them and by internal id (int or str), as Ecwid's ``GET /orders/{id}`` finds them.
+    Seeded orders and customers are kept packed (:mod:`.packed`) until first read.
     """
 
     def __init__(self, family: Family) -> None:
         self.family = family
-        self._items: dict[Any, dict[str, Any]] = {}
+        self._items = Shelf()
         self._aliases: dict[Any, Any] = {}
         self._indexed_at: dict[Any, float] = {}
         # With a search lag: each updated or deleted record's versions, (visible from, version);
@@ -192,34 +194,49 @@ class Records(Mapping[Any, dict[str, Any]]):
     def __iter__(self) -> Iterator[Any]:
         return iter(self._items)
 
+    def __contains__(self, key: object) -> bool:
+        return self.resolve(key) is not None
+
     def __len__(self) -> int:
         return len(self._items)
 
     def __repr__(self) -> str:
         return f"<Records {self.family.name}: {len(self)}>"
 
-    def indexed(self, now: float) -> Iterator[dict[str, Any]]:
+    def scan(self) -> Iterator[Mapping[str, Any]]:
+        """Every record, to read only: packed ones are read in place, not unpacked for good."""
+        read = self._items.read
+        for record in dict.values(self._items):
+            yield read(record)
+
+    def plain_items(self) -> Iterator[tuple[Any, dict[str, Any]]]:
+        """``(key, record)`` for every record; a packed one is unpacked for the caller only."""
+        for key, record in dict.items(self._items):
+            yield key, (record if type(record) is dict else unpack(record))
+
+    def indexed(self, now: float) -> Iterator[Mapping[str, Any]]:
         """The records a search sees at ``now``: as they were the store's search lag ago.
 
         A new record appears once the lag has passed; an updated one shows its old version
         until then, and a deleted one is still found (``GET`` by id sees every write at once).
+        Packed records are read in place (a search does not unpack the whole store).
         """
-        indexed_at, versions = self._indexed_at, self._versions
-        for key, record in self._items.items():
-            if indexed_at.get(key, 0.0) > now:
+        indexed_at, versions, read = self._indexed_at, self._versions, self._items.read
+        for key, record in dict.items(self._items):
+            if indexed_at and indexed_at.get(key, 0.0) > now:
                 continue
             if key in versions:
                 version = self._visible(key, now)
                 if version is not None:
                     yield version
             else:
-                yield record
+                yield read(record)
         for key in [k for k in versions if k not in self._items]:
             version = self._visible(key, now)
             if version is not None:
                 yield version
 
-    def _visible(self, key: Any, now: float) -> dict[str, Any] | None:
+    def _visible(self, key: Any, now: float) -> Mapping[str, Any] | None:
         versions = self._versions[key]
         due = [i for i, (since, _) in enumerate(versions) if since <= now]
         if not due:
@@ -229,7 +246,8 @@ class Records(Mapping[Any, dict[str, Any]]):
         version = versions[0][1]
         if len(versions) == 1:  # the index has caught up
             del self._versions[key]
-            return self._items.get(key) if version is not None else None
+            current = dict.get(self._items, key)
+            return None if version is None or current is None else self._items.read(current)
         return version
 
     def _index_later(
@@ -257,7 +275,8 @@ class Records(Mapping[Any, dict[str, Any]]):
             self._aliases[alias] = key
 
     def _pop(self, key: Any) -> dict[str, Any]:
-        record = self._items.pop(key)
+        record = self._items[key]  # unpacked, if it was packed
+        del self._items[key]
         self._indexed_at.pop(key, None)
         for alias in [a for a, k in self._aliases.items() if k == key]:
             del self._aliases[alias]
@@ -540,7 +559,7 @@ class StoreState:
                     class_id=pools.pick(class_ids),
                 ),
             )
-            self._file_products(new_products)
+            self._file_products([self.products[key] for key in new_products])
             groups = [
                 customer_records.GENERAL_GROUP,
                 *((g["id"], g["name"]) for g in self.customer_groups.values()),
@@ -552,10 +571,14 @@ class StoreState:
                 lambda n: customer_records.customer(
                     pools, number=start + n + 1, now=now, groups=groups
                 ),
+                packed=True,
             )
             self._customer_count += customers
+            # Seeded orders and customers are kept packed, read in place while seeding; what
+            # the orders add to their buyers is summed up and written once, after them.
             product_list = list(self.products.values())
-            customer_list = list(self.customers.values())
+            customer_list = list(self.customers.scan())
+            bought: dict[Any, list[Any]] = {}
             for _ in range(orders):
                 buyer = (
                     pools.pick(customer_list)
@@ -574,7 +597,10 @@ class StoreState:
                 )
                 self._put_order(record)
                 if buyer is not None:
-                    _count_order(buyer, record)
+                    _count_order(bought, buyer, record)
+                self.orders._items.pack([public])  # no one else holds the new order
+            for key, count in bought.items():
+                self.customers._items.edit(key, _add_orders, *count, fields=("stats",))
             for n in range(carts):
                 buyer = (
                     pools.pick(customer_list)
@@ -590,7 +616,7 @@ class StoreState:
                 self.carts._put(record["cartId"], record)
             self._seed_simple("coupons", coupons, lambda n: marketing.coupon(pools, now=now))
             self._seed_simple("promotions", promotions, lambda n: marketing.promotion(pools))
-            order_list = [o for o in self.orders.values() if "customerId" in o]
+            order_list = [o for o in self.orders.scan() if "customerId" in o]
             for _ in range(reviews):
                 if not customer_list or not product_list:
                     break
@@ -614,8 +640,14 @@ class StoreState:
         return self
 
     def _seed_simple(
-        self, family: str, count: int, build: Callable[[int], dict[str, Any]]
-    ) -> list[dict[str, Any]]:
+        self,
+        family: str,
+        count: int,
+        build: Callable[[int], dict[str, Any]],
+        *,
+        packed: bool = False,
+    ) -> list[Any]:
+        """Add ``count`` records made by ``build``; their keys. ``packed``: keep them packed."""
         records = self.families[family]
         made = []
         for n in range(count):
@@ -623,7 +655,9 @@ class StoreState:
             while record["id"] in records:  # ids are drawn at random: keep them unique
                 record["id"] = _ids.entity_id(self._rng, FAMILIES[family].entity)
             records._put(record["id"], record, aliases=[record["code"]] if "code" in record else ())
-            made.append(record)
+            if packed:  # at once: a store of dicts packed later leaves its memory in holes
+                records._items.pack([record["id"]])
+            made.append(record["id"])
         return made
 
     def _file_products(self, products: list[dict[str, Any]]) -> None:
@@ -646,9 +680,9 @@ class StoreState:
         public = record["id"]
         core = public[len(self.order_prefix) : len(public) - len(self.order_suffix) or None]
         internal = record["internalId"]
-        self.orders._put(
-            public, record, indexed_at=indexed_at, aliases={core, internal, str(internal)}
-        )
+        # "123" finds the internal id 123 through resolve(); the public id is a key itself
+        aliases = [internal] if core == public else [core, internal]
+        self.orders._put(public, record, indexed_at=indexed_at, aliases=aliases)
 
     # -- writes -------------------------------------------------------------------------------
 
@@ -736,14 +770,29 @@ def customers_group(pools: Pools, n: int) -> dict[str, Any]:
     )
 
 
-def _count_order(customer: dict[str, Any], order: dict[str, Any]) -> None:
-    customer["totalOrderCount"] += 1
-    stats = customer["stats"]
-    stats["numberOfOrders"] += 1
-    stats["salesValue"] = round(stats["salesValue"] + order["total"], 2)
-    stats["averageOrderValue"] = round(stats["salesValue"] / stats["numberOfOrders"], 2)
+def _count_order(
+    bought: dict[Any, list[Any]], customer: Mapping[str, Any], order: Mapping[str, Any]
+) -> None:
+    """Add an order to its buyer's sums: [orders, sales value, first and last order dates]."""
+    count = bought.get(customer["id"])
+    if count is None:
+        stats = customer["stats"]
+        count = [0, stats["salesValue"], stats.get("firstOrderDate"), stats.get("lastOrderDate")]
+        bought[customer["id"]] = count
+    count[0] += 1
+    count[1] = round(count[1] + order["total"], 2)  # rounded order by order, as Ecwid sums
     date = order["createDate"]
-    if "firstOrderDate" not in stats or date < stats["firstOrderDate"]:
-        stats["firstOrderDate"] = date
-    if "lastOrderDate" not in stats or date > stats["lastOrderDate"]:
-        stats["lastOrderDate"] = date
+    if count[2] is None or date < count[2]:
+        count[2] = date
+    if count[3] is None or date > count[3]:
+        count[3] = date
+
+
+def _add_orders(customer: dict[str, Any], orders: int, sales: float, first: str, last: str) -> None:
+    customer["totalOrderCount"] += orders
+    stats = customer["stats"]
+    stats["numberOfOrders"] += orders
+    stats["salesValue"] = sales
+    stats["averageOrderValue"] = round(sales / stats["numberOfOrders"], 2)
+    stats["firstOrderDate"] = first
+    stats["lastOrderDate"] = last

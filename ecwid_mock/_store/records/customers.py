@@ -30,12 +30,13 @@ def customer(
         groups[0] if rng.random() < 0.8 or len(groups) == 1 else pools.pick(groups)
     )
     billing = pools.address(first, last)
+    date = ecwid_date(registered)
     record: dict[str, Any] = {
         "id": _ids.entity_id(rng, "customer"),
         "email": email,
         "name": f"{first} {last}",
-        "registered": ecwid_date(registered),
-        "updated": ecwid_date(registered),
+        "registered": date,
+        "updated": date,
         "customerGroupId": group_id,
         "customerGroupName": group_name,
         "billingPerson": billing,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import random
 from typing import Any
 
@@ -23,8 +24,14 @@ _SHIPPING = (
 )
 
 
+@functools.lru_cache(maxsize=16)
+def _referer(store_id: int) -> str:
+    return f"https://store{store_id}.company.site/"  # one string for all of a store's orders
+
+
 def _ip(rng: random.Random, first: int) -> str:
-    return ".".join([str(first), *(str(int(rng.random() * 256)) for _ in range(3))])
+    draw = rng.random
+    return f"{first}.{int(draw() * 256)}.{int(draw() * 256)}.{int(draw() * 256)}"
 
 
 def order_item(pools: Pools, product: dict[str, Any], quantity: int) -> dict[str, Any]:
@@ -186,7 +193,7 @@ def order(
             "isPickup": fulfillment_type == "PICKUP",
             "fulfillmentType": fulfillment_type,
         },
-        "refererUrl": f"https://store{store_id}.company.site/",
+        "refererUrl": _referer(store_id),
         "hidden": False,
         "customerTaxExempt": False,
         "customerTaxIdValid": False,
