@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .._errors import InvalidOption, StoreAssertionError
-from .._schemas.rest import endpoint
+from .._schemas.rest import api_facts, endpoint
 from .._store.state import App, StoreKeyError, StoreState
 from ._store_errors import ApiError
 from ._store_routes import RouteOptions, handle
