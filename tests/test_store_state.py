@@ -189,3 +189,17 @@ def test_python_writes_fill_what_ecwid_fills() -> None:
     assert store.orders[order["internalId"]] is order
     with pytest.raises(InvalidOption, match="name"):
         store.create("products", {"price": 1})
+
+
+def test_seeding_orders_after_a_customer_with_only_an_email_was_adopted() -> None:
+    from ecwid_mock._store.state import StoreState
+
+    state = StoreState(seed=2)
+    adopted = state.adopt("customers", 123456, fields={"email": "only@example.com"})
+    assert adopted["customerGroupName"] == "General"
+    del adopted["customerGroupName"], adopted["customerGroupId"]  # as bare as a capture
+    state.seed(orders=60, customers=0)
+    theirs = [o for o in state.orders.values() if o.get("customerId") == 123456]
+    assert theirs, "the adopted customer was not among the buyers"
+    assert all(o["email"] == "only@example.com" for o in theirs)
+    assert all("customerGroup" not in o for o in theirs)

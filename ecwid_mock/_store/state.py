@@ -776,8 +776,13 @@ def _count_order(
     """Add an order to its buyer's sums: [orders, sales value, first and last order dates]."""
     count = bought.get(customer["id"])
     if count is None:
-        stats = customer["stats"]
-        count = [0, stats["salesValue"], stats.get("firstOrderDate"), stats.get("lastOrderDate")]
+        stats = customer.get("stats", {})  # an adopted customer may have none yet
+        count = [
+            0,
+            stats.get("salesValue", 0),
+            stats.get("firstOrderDate"),
+            stats.get("lastOrderDate"),
+        ]
         bought[customer["id"]] = count
     count[0] += 1
     count[1] = round(count[1] + order["total"], 2)  # rounded order by order, as Ecwid sums
@@ -789,9 +794,9 @@ def _count_order(
 
 
 def _add_orders(customer: dict[str, Any], orders: int, sales: float, first: str, last: str) -> None:
-    customer["totalOrderCount"] += orders
-    stats = customer["stats"]
-    stats["numberOfOrders"] += orders
+    customer["totalOrderCount"] = customer.get("totalOrderCount", 0) + orders
+    stats = customer.setdefault("stats", {})
+    stats["numberOfOrders"] = stats.get("numberOfOrders", 0) + orders
     stats["salesValue"] = sales
     stats["averageOrderValue"] = round(sales / stats["numberOfOrders"], 2)
     stats["firstOrderDate"] = first

@@ -230,6 +230,8 @@ def _fill(name: str, record: dict[str, Any], date: str, stamp: int) -> None:
     elif name == "customers":
         record.setdefault("email", "")
         record.setdefault("customerGroupId", 0)
+        if record["customerGroupId"] == 0:
+            record.setdefault("customerGroupName", "General")  # group 0 is General [H]
         record |= {"registered": date, "updated": date}
     elif name == "categories":
         record.setdefault("name", "")

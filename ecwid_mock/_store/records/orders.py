@@ -121,19 +121,26 @@ def _lines(pools: Pools, products: list[dict[str, Any]]) -> list[dict[str, Any]]
     ]
 
 
+_CUSTOMER_FIELDS = (
+    ("customerGroupId", "customerGroupId"),
+    ("customerGroup", "customerGroupName"),
+    ("acceptMarketing", "acceptMarketing"),
+)
+
+
 def _buyer(
     pools: Pools, customer: dict[str, Any] | None, guest_number: int
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The order's customer fields and its billing person: a registered customer's, or a guest's."""
     if customer is not None:
-        fields = {
-            "email": customer["email"],
-            "customerId": customer["id"],
-            "customerGroupId": customer["customerGroupId"],
-            "customerGroup": customer["customerGroupName"],
-            "acceptMarketing": customer["acceptMarketing"],
-        }
-        return fields, dict(customer["billingPerson"])
+        # a seeded customer has every field; one made through the API or adopted from a
+        # replayed event may hold only an email: what it lacks, the order leaves out
+        fields = {"email": customer.get("email", ""), "customerId": customer["id"]}
+        for field, source in _CUSTOMER_FIELDS:
+            if source in customer:
+                fields[field] = customer[source]
+        person = customer.get("billingPerson") or {"name": customer.get("name", "")}
+        return fields, dict(person)
     first, last = pools.person()
     email = f"guest{guest_number}.{last}@{pools.pick(pools.domains)}".lower()
     fields = {
