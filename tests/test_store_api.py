@@ -575,3 +575,24 @@ def test_a_record_made_and_deleted_within_the_lag_shows_in_between() -> None:
             seen.append(http.get("/products").json()["total"])
             clock.advance(1)
     assert seen == [0, 0, 0, 0, 1, 0, 0]
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "says"),
+    [
+        pytest.param("/products", {"price": 3}, "product name", id="product-without-name"),
+        pytest.param(
+            "/orders", {"items": [{"name": "a", "price": "x"}]}, "wrong type", id="bad-price"
+        ),
+    ],
+)
+def test_a_write_the_store_cannot_take_is_400_wrong_parameter(
+    store: EcwidStore, client: httpx.Client, path: str, body: dict[str, Any], says: str
+) -> None:
+    before = len(store.changes)
+    answer = client.post(path, json=body)
+    assert answer.status_code == 400
+    assert answer.json()["errorCode"] == "WRONG_PARAMETER"
+    assert says in answer.json()["errorMessage"]
+    assert len(store.changes) == before  # nothing written, no webhook
+    assert store.calls.last.status == 400  # the call is logged like any other

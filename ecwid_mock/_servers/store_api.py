@@ -217,6 +217,13 @@ class StoreAPI:
                 {},
                 {"errorMessage": exc.message, "errorCode": exc.error_code},
             )
+        except InvalidOption as exc:  # a write's body the store cannot take, as Ecwid's 400
+            status, extra, payload = 400, {}, {"errorMessage": str(exc), "errorCode": _BAD}
+        except (TypeError, ValueError) as exc:
+            if request_body is None:
+                raise
+            message = f"A field of the request body has the wrong type or value ({exc})"
+            status, extra, payload = 400, {}, {"errorMessage": message, "errorCode": _BAD}
         call = StoreCall(
             method=method,
             path=path,
@@ -303,6 +310,9 @@ class StoreAPI:
                 raise ApiError(
                     403, "INSUFFICIENT_APP_SCOPE", f"Access token doesn't have `{options[0]}` scope"
                 )
+
+
+_BAD = "WRONG_PARAMETER"
 
 
 @functools.cache
