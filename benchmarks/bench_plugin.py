@@ -27,6 +27,9 @@ def startup_rows(settings: Settings) -> list[Row]:
     """P5 pytest start-up, plugin installed but unused"""
     env = {k: v for k, v in os.environ.items() if k not in ("PYTEST_ADDOPTS", "PYTEST_PLUGINS")}
     env.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
+    # An installed package has its bytecode (pip compiles it at install); with
+    # PYTHONDONTWRITEBYTECODE every round would compile and assert-rewrite the plugin again.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     alone = {**env, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
     with tempfile.TemporaryDirectory(prefix="ecwid-bench-") as folder:
         Path(folder, "test_a.py").write_text("def test_a():\n    pass\n")
@@ -36,27 +39,41 @@ def startup_rows(settings: Settings) -> list[Row]:
         def run(*extra: str, autoload: bool = True) -> Callable[[], float]:
             return cpu_ms([*base, *extra], cwd=folder, env=env if autoload else alone)
 
-        samples = interleave(
+        # The goal's pair gets many rounds, half of them in the other order: on a shared
+        # machine the first run of a round measured up to 20 ms more than an identical second.
+        pair = balanced(
             {
                 "alone": run("-p", "pytest_ecwid.plugin", autoload=False),
                 "none": run(autoload=False),
-                "all": run(),
-                "no-ecwid": run("-p", "no:ecwid"),
-                "no-faker": run("-p", "no:faker"),
             },
+            settings.pick(41, 11),
+        )
+        samples = interleave(
+            {"all": run(), "no-ecwid": run("-p", "no:ecwid"), "no-faker": run("-p", "no:faker")},
             settings.pick(11, 5),
         )
     unit = "ms CPU"
     every = Series("pytest, every installed plugin", unit, samples["all"])
     return [
-        Row("P5", Series("pytest with only -p pytest_ecwid.plugin", unit, samples["alone"]),
-            Series("pytest with no plugin at all", unit, samples["none"]),
+        Row("P5", Series("pytest with only -p pytest_ecwid.plugin", unit, pair["alone"]),
+            Series("pytest with no plugin at all", unit, pair["none"]),
             excess_at_most(10, "ms"), title="pytest start-up, ecwid plugin loaded but unused"),
         Row("P5a", every, Series("the same with -p no:ecwid", unit, samples["no-ecwid"]),
             title="pytest start-up, every plugin: what ecwid adds (excess)"),
         Row("P5f", every, Series("the same with -p no:faker", unit, samples["no-faker"]),
             title="pytest start-up, every plugin: what Faker's own plugin adds (excess)"),
     ]  # fmt: skip
+
+
+def balanced(measures: dict[str, Callable[[], float]], rounds: int) -> dict[str, tuple[float, ...]]:
+    """``interleave`` with the order reversed in every other round (A B, B A, A B, ...)."""
+    forward = interleave(measures, (rounds + 1) // 2)
+    backward = interleave(dict(reversed(measures.items())), rounds // 2, warm_up=False)
+    return {
+        name: tuple(v for pair in zip(forward[name], backward[name]) for v in pair)
+        + forward[name][len(backward[name]) :]
+        for name in measures
+    }
 
 
 ROWS: dict[str, RowMaker] = {"P5": startup_rows}
