@@ -141,6 +141,13 @@ def _secret_registry_per_test() -> Any:
         _secrets._values.update(saved)
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked slow first (in their order), so that under ``-n`` the workers share them
+    early and the run does not end on one worker finishing a long test alone."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Secrets registered while collecting (parametrize arguments) are forgotten too."""
     from ecwid_mock import _secrets

@@ -398,6 +398,7 @@ def test_hypothesis_with_the_fixtures(project: pytest.Pytester) -> None:
     project.runpytest().assert_outcomes(passed=1)
 
 
+@pytest.mark.slow  # two xdist workers start
 def test_pytest_xdist(project: pytest.Pytester) -> None:
     project.makepyfile(
         test_inner_many="""
