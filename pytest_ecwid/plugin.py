@@ -1,13 +1,15 @@
 """The ``ecwid`` pytest plugin: fixtures and hooks only; the work lives in ``ecwid_mock``.
 
 Settings precedence: ``@pytest.mark.ecwid(...)`` > command line > environment > ini file.
-Nothing heavy (httpx, faker, jsonschema, uvicorn) is imported until a fixture is used.
+Nothing of ``ecwid_mock`` is imported until a fixture or setting is used: a run that gives no
+ecwid setting resolves the defaults on first use, one that gives any checks them at start-up.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import sys
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -43,11 +45,13 @@ RECORD_MODE_HELP = (
     "missing), new (append deliveries not in it yet) or all (record it again)"
 )
 _SETTINGS = pytest.StashKey["Settings"]()
+_CLI = ("url", "client_secret", "store_id", "seed", "transport", "clock_start", "cacert")
+_ENV = "ECWID_CLIENT_SECRET"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("ecwid", "Ecwid webhook testing (ecwid-mock)")
-    for name in ("url", "client_secret", "store_id", "seed", "transport", "clock_start", "cacert"):
+    for name in _CLI:
         flag = "--ecwid-" + name.replace("_", "-")
         group.addoption(flag, dest=f"ecwid_{name}", default=None, help=HELP[name])
     for name, text in HELP.items():
@@ -64,17 +68,40 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", MARKER)
     config.addinivalue_line("markers", CASSETTE_MARKER)
-    from ._support import record_mode, session_settings
+    given = (
+        _ENV in os.environ
+        or any(config.getoption(f"ecwid_{name}") is not None for name in _CLI)
+        or any(config.getini(f"ecwid_{name}") is not None for name in HELP)
+    )
+    if given:  # a bad value stops the run here, in one line
+        _resolve(config, os.environ)
+    if (
+        config.getoption("ecwid_record_mode") is not None
+        or config.getini("ecwid_record_mode") is not None
+    ):
+        from ._support import record_mode
+
+        record_mode(config)
+
+
+def _settings(config: pytest.Config) -> Settings:
+    """The run's settings: resolved at start-up if any was given, else (defaults) on first use."""
+    settings = config.stash.get(_SETTINGS, None)
+    return _resolve(config, {}) if settings is None else settings  # {}: no $ECWID_ at start-up
+
+
+def _resolve(config: pytest.Config, environ: Mapping[str, str]) -> Settings:
+    from ._support import session_settings
 
     try:
-        config.stash[_SETTINGS] = session_settings(config, os.environ)
+        settings = config.stash[_SETTINGS] = session_settings(config, environ)
     except ValueError as exc:
         raise pytest.UsageError(str(exc)) from None
-    record_mode(config)
+    return settings
 
 
 def pytest_report_header(config: pytest.Config) -> str:
-    return f"ecwid-mock: {config.stash[_SETTINGS].describe()}"
+    return f"ecwid-mock: {_settings(config).describe()}"
 
 
 @pytest.hookimpl(tryfirst=True)  # add the items before -k/-m deselection
@@ -91,13 +118,16 @@ def pytest_collection_modifyitems(
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     """Add the ecwid-mock section to a failure; mask secrets (``-l`` prints frames' locals)."""
     report = yield
-    from ._support import failure_section, mask_report
-
     if report.failed and "ecwid_seed" in getattr(item, "funcargs", {}):
-        section = failure_section(item, item.config.stash[_SETTINGS])
+        from ._support import failure_section
+
+        section = failure_section(item, _settings(item.config))
         report.sections.append(("ecwid-mock", section))
         item.user_properties.append(("ecwid-mock", section))  # JUnit XML carries it too
-    mask_report(report)
+    if "ecwid_mock._secrets" in sys.modules:  # where secrets are registered: none before
+        from ._support import mask_report
+
+        mask_report(report)
     return report
 
 
@@ -106,7 +136,7 @@ def ecwid_settings(request: pytest.FixtureRequest) -> Settings:
     """Scope: function. Type: ``ecwid_mock._settings.Settings``. This test's resolved settings."""
     from ._support import settings_for_test
 
-    return settings_for_test(request.node, request.config.stash[_SETTINGS])
+    return settings_for_test(request.node, _settings(request.config))
 
 
 @pytest.fixture(scope="session")
@@ -115,13 +145,13 @@ def ecwid_client_secret(pytestconfig: pytest.Config) -> str:
     Default: ecwid_client_secret setting, else a fixed test secret."""
     from ecwid_mock._secrets import MaskedStr
 
-    return MaskedStr(pytestconfig.stash[_SETTINGS].client_secret.reveal().decode())
+    return MaskedStr(_settings(pytestconfig).client_secret.reveal().decode())
 
 
 @pytest.fixture(scope="session")
 def ecwid_store_id(pytestconfig: pytest.Config) -> int | None:
     """Scope: session. Type: int | None. Default: ecwid_store_id setting, else from the seed."""
-    return pytestconfig.stash[_SETTINGS].store_id
+    return _settings(pytestconfig).store_id
 
 
 @pytest.fixture
@@ -164,7 +194,7 @@ def ecwid_app(pytestconfig: pytest.Config) -> Any:
     """Scope: session. Type: ASGI or WSGI app. Override it, or set ``ecwid_app`` in ini."""
     from ._support import configured_app
 
-    return configured_app(pytestconfig.stash[_SETTINGS])
+    return configured_app(_settings(pytestconfig))
 
 
 @pytest.fixture(scope="session")

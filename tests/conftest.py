@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +43,12 @@ def _import_once_for_the_session() -> None:
 
 
 _import_once_for_the_session()
+
+# Where PYTHONDONTWRITEBYTECODE is set (some CI images set it), every interpreter of a run (each
+# xdist worker, each CLI and pytest subprocess) would compile the project and rewrite the test
+# modules' asserts again: seconds of CPU each. The suite caches them (__pycache__ is ignored).
+sys.dont_write_bytecode = False
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 
 def load_json(path: Path) -> Any:
@@ -131,6 +139,13 @@ def _secret_registry_per_test() -> Any:
     with _secrets._lock:
         _secrets._values.clear()
         _secrets._values.update(saved)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked slow first (in their order), so that under ``-n`` the workers share them
+    early and the run does not end on one worker finishing a long test alone."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

@@ -425,12 +425,11 @@ def bad_content_length() -> Iterator[int]:
     stop = threading.Event()
 
     def serve() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = server.accept()
-            except OSError:
-                return
+        while True:
+            conn, _ = server.accept()
             with conn:
+                if stop.is_set():
+                    return
                 conn.recv(65536)
                 conn.sendall("HTTP/1.1 200 OK\r\nContent-Length: ²\r\n\r\n".encode())
 
@@ -438,8 +437,10 @@ def bad_content_length() -> Iterator[int]:
     thread.start()
     yield server.getsockname()[1]
     stop.set()
-    server.close()
+    # close() does not wake a thread blocked in accept(): a last connection does
+    socket.create_connection(server.getsockname(), timeout=5).close()
     thread.join(5)
+    server.close()
 
 
 def test_a_private_ca_for_ecwid_url_is_a_setting() -> None:

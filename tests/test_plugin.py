@@ -168,6 +168,28 @@ def test_plugin_can_be_disabled(project: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(["*fixture 'ecwid' not found*"])
 
 
+def test_an_unused_plugin_imports_nothing_of_ecwid_mock(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Start-up cost for every project where it is installed: settings resolve on first use."""
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    monkeypatch.delenv("ECWID_CLIENT_SECRET", raising=False)
+    pytester.makepyfile(
+        test_plain="""
+        import sys
+
+        def test_plain():
+            assert sorted(m for m in sys.modules if m.startswith("ecwid_mock")) == []
+
+        def test_failing_report_is_masked_without_importing():
+            assert False
+        """
+    )
+    result = pytester.runpytest_subprocess("-q", "-p", "pytest_ecwid.plugin")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.no_fnmatch_line("*ecwid_mock*")
+
+
 def test_marker_is_registered(project: pytest.Pytester) -> None:
     result = project.runpytest("--markers")
     result.stdout.fnmatch_lines(["@pytest.mark.ecwid(*url=None, transport=None*"])
@@ -376,6 +398,7 @@ def test_hypothesis_with_the_fixtures(project: pytest.Pytester) -> None:
     project.runpytest().assert_outcomes(passed=1)
 
 
+@pytest.mark.slow  # two xdist workers start
 def test_pytest_xdist(project: pytest.Pytester) -> None:
     project.makepyfile(
         test_inner_many="""

@@ -161,6 +161,7 @@ def test_library_example(tmp_path: Path) -> None:
     assert done.stdout.strip() == expected.group(1)
 
 
+@pytest.mark.slow
 def test_command_tour(tmp_path: Path, order_updated: dict[str, object]) -> None:
     """Each line of the tour, with example.com replaced by a local reference receiver."""
     import json

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 
 pytest_plugins = ["pytester"]
+pytestmark = pytest.mark.slow  # pytest -l --full-trace prints every frame's locals
 
 CLIENT_SECRET = "canary-client-secret-7Hq2"
 HEADER_TOKEN = "secret_CANARYheaderToken9x"

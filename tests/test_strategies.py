@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, find, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import find as _find
+from hypothesis.strategies import SearchStrategy
 
 from ecwid_mock import Event, UnknownEventType, is_valid_event, validate_event, verify_signature
 from ecwid_mock._schemas.catalog import all_event_types
@@ -15,6 +18,14 @@ from ecwid_mock.strategies import events, payloads
 
 ENVELOPE_ORDER = ["eventId", "eventCreated", "storeId", "entityId", "eventType", "data"]
 FAST = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# find()'s own budget, without its shrink phase: these tests ask whether a strategy reaches a
+# value, not for the smallest payload holding it (shrinking a payload took seconds per call).
+SEARCH = settings(max_examples=2000, phases=[Phase.explicit, Phase.reuse, Phase.generate])
+
+
+def find(strategy: SearchStrategy[Any], condition: Callable[[Any], bool]) -> Any:
+    """The first drawn value meeting ``condition`` (hypothesis.find, not shrunk)."""
+    return _find(strategy, condition, settings=SEARCH)
 
 
 @pytest.mark.parametrize("event_type", all_event_types())

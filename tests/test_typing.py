@@ -17,6 +17,7 @@ import pytest
 from conftest import ROOT
 
 CASES = ROOT / "tests" / "typing_cases"
+pytestmark = pytest.mark.slow  # a mypy run
 _ERROR = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+): error: (?P<message>.*)$")
 
 
