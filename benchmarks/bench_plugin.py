@@ -39,7 +39,8 @@ def startup_rows(settings: Settings) -> list[Row]:
         Path(folder, "test_a.py").write_text("def test_a():\n    pass\n")
         Path(folder, "pytest.ini").write_text("[pytest]\n")
         Path(folder, "ecwid_bench_empty_plugin.py").write_text('"""No hook, no fixture."""\n')
-        base = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+        # no -q: the header (the ecwid-mock line included) is printed, as in a default run
+        base = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider"]
 
         def run(*extra: str, autoload: bool = True) -> Callable[[], float]:
             return cpu_ms([*base, *extra], cwd=folder, env=env if autoload else alone)
