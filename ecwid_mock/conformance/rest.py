@@ -22,7 +22,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from .._schemas.rest import endpoint
@@ -548,19 +548,36 @@ _GONE = (
 _GONE_FIX = "Treat a 404 as 'gone': answer 200 (note it, or handle it as a deletion)."
 
 
-def check_not_found(r: RestProbes | None) -> Finding:
+@dataclass(frozen=True)
+class _Fetched:
+    """What a scenario's fetch of the named order got, and the receiver's answer after it."""
+
+    scenario: Scenario
+    answer: Exchange
+    got: str  # "404 ORDER_NOT_FOUND"
+    evidence: tuple[Any, ...]
+
+
+def _fetched(r: RestProbes | None, play: Callable[[RestProbes], Scenario]) -> _Fetched | Finding:
+    """Play a scenario whose receiver should fetch the order: its evidence, or why not judged."""
     pre = _precondition(r)
     if pre is not None or r is None:
         return pre or _no_store()
-    scenario = r.not_found()
+    scenario = play(r)
     named = scenario.named
     if not named:
         return _not_observed(r, scenario, "a receiver that fetches the order a webhook names")
-    answer = scenario.answer
     first = named[0].call
-    evidence = (answer, *(call_exchange(c) for c in named[:6]))
-    figures = {"order_calls": len(named)}
-    got = f"{first.status} {_code(first)}".strip()
+    evidence = (scenario.answer, *(call_exchange(c) for c in named[:6]))
+    return _Fetched(scenario, scenario.answer, f"{first.status} {_code(first)}".strip(), evidence)
+
+
+def check_not_found(r: RestProbes | None) -> Finding:
+    fetched = _fetched(r, RestProbes.not_found)
+    if isinstance(fetched, Finding):
+        return fetched
+    answer, got, evidence = fetched.answer, fetched.got, fetched.evidence
+    figures = {"order_calls": len(fetched.scenario.named)}
     if answer.delivered:
         return Finding(
             Verdict.PASS,
@@ -580,18 +597,14 @@ def check_not_found(r: RestProbes | None) -> Finding:
 
 
 def check_scope(r: RestProbes | None) -> Finding:
-    pre = _precondition(r)
-    if pre is not None or r is None:
-        return pre or _no_store()
-    scenario = r.scope()
-    named = scenario.named
-    if not named:
-        return _not_observed(r, scenario, "a receiver that fetches the order a webhook names")
-    answer = scenario.answer
-    first = named[0].call
-    evidence = (answer, *(call_exchange(c) for c in named[:6]))
-    got = f"{first.status} {_code(first)}".strip()
-    figures = {"order_calls": len(named), "revoked": list(scenario.revoked)}
+    fetched = _fetched(r, RestProbes.scope)
+    if isinstance(fetched, Finding):
+        return fetched
+    answer, got, evidence = fetched.answer, fetched.got, fetched.evidence
+    figures = {
+        "order_calls": len(fetched.scenario.named),
+        "revoked": list(fetched.scenario.revoked),
+    }
     if answer.delivered:
         return Finding(
             Verdict.PASS,
