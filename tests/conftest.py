@@ -23,10 +23,14 @@ def _import_once_for_the_session() -> None:
     its first classes (cryptography's elliptic curves, used by trustme) and rejects re-imported
     ones ("TypeError: curve must be an EllipticCurve instance"); and ecwid_mock's package
     caches the classes it exports lazily, so a re-imported submodule would bring a second
-    Event class. Importing them here, before any inner run, keeps one copy.
+    Event class; httpx keeps the httpcore exception classes it first saw, so a re-imported
+    httpcore's ConnectError would escape unmapped. Importing them here, before any inner run,
+    keeps one copy.
     """
     for name in (
         "cryptography.hazmat.primitives.asymmetric.ec",
+        "httpcore",
+        "httpx",
         "trustme",
         "ecwid_mock._mock_ecwid",
         "ecwid_mock._servers.reference",
