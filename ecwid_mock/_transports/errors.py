@@ -67,26 +67,37 @@ def classify(
         ):
             exc = TimeoutError()
     chain = _chain(exc)
-    if any(isinstance(e, (asyncio.TimeoutError, TimeoutError)) for e in chain):
+    # one pass over the chain; the first match of each kind, in the order they are judged
+    timed_out = refused = reset = False
+    dns: socket.gaierror | None = None
+    tls: ssl.SSLError | None = None
+    for e in chain:
+        if isinstance(e, (asyncio.TimeoutError, TimeoutError)):  # one class on 3.11+
+            timed_out = True
+        elif isinstance(e, socket.gaierror):
+            dns = dns or e
+        elif isinstance(e, ssl.SSLError):
+            tls = tls or e
+        elif isinstance(e, ConnectionRefusedError):
+            refused = True
+        elif isinstance(e, (ConnectionResetError, BrokenPipeError)):
+            reset = True
+    if timed_out:
         if phase == "resolve":
             return "dns", f"the host name did not resolve within {connect_timeout:g} s"
         if phase == "connect":
             return "connect-timeout", f"no connection within {connect_timeout:g} s"
         return "timeout", f"no complete answer within {response_timeout:g} s"
-    for e in chain:
-        if isinstance(e, socket.gaierror):
-            return "dns", f"the host name did not resolve ({e.strerror or e})"
-    for e in chain:
-        if isinstance(e, ssl.SSLError):
-            return "tls", _tls_detail(e)
-    text = " | ".join(str(e) for e in chain if str(e)).lower()
+    if dns is not None:
+        return "dns", f"the host name did not resolve ({dns.strerror or dns})"
+    if tls is not None:
+        return "tls", _tls_detail(tls)
+    text = " | ".join(filter(None, map(str, chain))).lower()
     if "certificate_verify_failed" in text:
         return "tls", f"TLS failure: {text} {_TLS_HINT}"
-    if any(isinstance(e, ConnectionRefusedError) for e in chain) or "refused" in text:
+    if refused or "refused" in text:
         return "refused", "connection refused"
-    if any(isinstance(e, (ConnectionResetError, BrokenPipeError)) for e in chain) or (
-        "reset by peer" in text
-    ):
+    if reset or "reset by peer" in text:
         return "reset", "connection reset by the receiver"
     if phase in ("resolve", "connect") or httpx_kind == "connect":
         return "connect", f"connection failed: {exc or type(exc).__name__}"
