@@ -11,7 +11,6 @@ one URL tells them apart by a custom header, then verifies with that app's secre
 
 from __future__ import annotations
 
-import fnmatch
 import json
 import os
 import re
@@ -63,7 +62,9 @@ class EcwidApp:
         self.name: str = name
         self.client_secret: Secret = Secret(client_secret)
         self.custom_headers: Mapping[str, str | Secret] = dict(custom_headers or {})
-        self.events: tuple[str, ...] = _event_types(events, source=source)
+        from .._schemas.catalog import select_event_types
+
+        self.events: tuple[str, ...] = select_event_types(events, source=source, name="events")
 
     def subscribes(self, event_type: str) -> bool:
         """True when Ecwid sends ``event_type`` to this app."""
@@ -75,34 +76,6 @@ class EcwidApp:
             f"EcwidApp(name={self.name!r}, client_secret={self.client_secret!r}, "
             f"custom headers: {headers}, {len(self.events)} event types)"
         )
-
-
-def _event_types(events: Iterable[str] | str | None, *, source: str) -> tuple[str, ...]:
-    from .._schemas.catalog import all_event_types, event_info, event_types
-
-    if events is None:
-        return event_types()
-    items = [events] if isinstance(events, str) else list(events)
-    known = all_event_types()
-    chosen: set[str] = set()
-    for item in items:
-        if not isinstance(item, str):
-            raise InvalidOption("events", item, "event type names or patterns", source=source)
-        for part in (p.strip() for p in item.split(",")):
-            if not part:
-                continue
-            if any(ch in part for ch in "*?["):
-                matched = fnmatch.filter(known, part)
-                if not matched:
-                    raise InvalidOption(
-                        "event type pattern", part, "a pattern such as 'order.*'", source=source
-                    )
-                chosen.update(matched)
-            else:
-                chosen.add(event_info(part).event_type)
-    if not chosen:
-        raise InvalidOption("events", events, "at least one event type", source=source)
-    return tuple(t for t in known if t in chosen)
 
 
 def load_apps(

@@ -14,16 +14,25 @@ from __future__ import annotations
 
 import copy
 import difflib
+import fnmatch
 import functools
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-from .._errors import UnknownEventType
+from .._errors import InvalidOption, UnknownEventType
 from .files import load, schema_root
 
-__all__ = ["DataField", "EventInfo", "all_event_types", "event_info", "event_types", "schema_for"]
+__all__ = [
+    "DataField",
+    "EventInfo",
+    "all_event_types",
+    "event_info",
+    "event_types",
+    "schema_for",
+    "select_event_types",
+]
 
 JSON = Any
 _SCHEMA_SUFFIX = ".schema.json"
@@ -285,3 +294,39 @@ def event_info(event_type: str) -> EventInfo:
     if name is None:
         raise UnknownEventType(event_type, suggestions(event_type))
     return _catalog()[name]
+
+
+def select_event_types(
+    patterns: Iterable[str] | str | None, *, source: str = "", name: str = "event type"
+) -> tuple[str, ...]:
+    """Event types from names or patterns (``"order.*"``, comma-separated too), in catalogue
+    order; ``None`` means every documented type (:data:`ecwid_mock.EVENT_TYPES`).
+
+    ``name`` is what the caller's face calls one item (``event type``, ``events``).
+    """
+    if patterns is None:
+        return event_types()
+    items = [patterns] if isinstance(patterns, str) else list(patterns)
+    known = all_event_types()
+    chosen: set[str] = set()
+    for item in items:
+        if not isinstance(item, str):
+            raise InvalidOption(name, item, "a string such as 'order.created'", source=source)
+        for part in (p.strip() for p in item.split(",")):
+            if not part:
+                continue
+            if any(ch in part for ch in "*?["):
+                matched = fnmatch.filter(known, part)
+                if not matched:
+                    raise InvalidOption(
+                        "event type pattern",
+                        part,
+                        "a pattern that matches an event type, such as 'order.*'",
+                        source=source,
+                    )
+                chosen.update(matched)
+            else:
+                chosen.add(event_info(part).event_type)  # UnknownEventType names close ones
+    if not chosen:
+        raise InvalidOption("events", patterns, "at least one event type", source=source)
+    return tuple(t for t in known if t in chosen)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fnmatch
 import math
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -12,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from .._delivery.record import RESPONSE_BUDGET
 from .._errors import InvalidOption
 from .._events.signing import Secret
+from .._schemas.catalog import select_event_types
 from .._schemas.contract import contract
 from .._transports.apps import describe_app
 from . import checks as _checks
@@ -342,43 +342,6 @@ def run_conformance(
     """Build a :class:`ConformanceSuite` with ``options``, run ``checks`` and close it."""
     with ConformanceSuite(url, **options) as suite:
         return suite.run(checks)
-
-
-def select_event_types(
-    patterns: Iterable[str] | str | None, *, source: str = ""
-) -> tuple[str, ...]:
-    """Event types from names or patterns (``"order.*"``, comma-separated too), in catalogue
-    order; ``None`` means every documented type (:data:`ecwid_mock.EVENT_TYPES`)."""
-    from .._schemas.catalog import all_event_types, event_info, event_types
-
-    if patterns is None:
-        return event_types()
-    items = [patterns] if isinstance(patterns, str) else list(patterns)
-    known = all_event_types()
-    chosen: set[str] = set()
-    for item in items:
-        if not isinstance(item, str):
-            raise InvalidOption(
-                "event type", item, "a string such as 'order.created'", source=source
-            )
-        for part in (p.strip() for p in item.split(",")):
-            if not part:
-                continue
-            if any(ch in part for ch in "*?["):
-                matched = fnmatch.filter(known, part)
-                if not matched:
-                    raise InvalidOption(
-                        "event type pattern",
-                        part,
-                        "a pattern that matches an event type, such as 'order.*'",
-                        source=source,
-                    )
-                chosen.update(matched)
-            else:
-                chosen.add(event_info(part).event_type)  # UnknownEventType names close ones
-    if not chosen:
-        raise InvalidOption("events", patterns, "at least one event type", source=source)
-    return tuple(t for t in known if t in chosen)
 
 
 def _seconds(name: str, value: object, *, minimum: float | None = None) -> float:
