@@ -245,6 +245,15 @@ def _location_pointer(event_type: str, dotted: str) -> tuple[str, str] | None:
     return file, pointer
 
 
+def _declaring(finding: DriftFinding, keyword: str) -> tuple[str, str, Any] | None:
+    """The (file, pointer, node) that declares ``keyword`` for the finding's location."""
+    target = _location_pointer(finding.event_type, finding.path)
+    if target is None:
+        return None
+    chain = _primary(*target, follow_refs=True)
+    return next((c for c in chain if keyword in c[2]), None)
+
+
 def _patches(findings: Iterable[DriftFinding]) -> list[dict[str, Any]]:
     by_file: dict[str, list[dict[str, Any]]] = {}
     removals: dict[tuple[str, str], list[int]] = {}
@@ -272,11 +281,7 @@ def _patches(findings: Iterable[DriftFinding]) -> list[dict[str, Any]]:
                     ops.append(op)
                 op["value"]["properties"][name] = spec
         elif finding.kind == "type":
-            target = _location_pointer(finding.event_type, finding.path)
-            if target is None:
-                continue
-            chain = _primary(*target, follow_refs=True)
-            typed = next((c for c in chain if "type" in c[2]), None)
+            typed = _declaring(finding, "type")
             if typed is None:
                 continue
             old = typed[2]["type"]
@@ -285,11 +290,7 @@ def _patches(findings: Iterable[DriftFinding]) -> list[dict[str, Any]]:
                 {"op": "replace", "path": f"{typed[1]}/type", "value": merged}
             )
         elif finding.kind == "enum":
-            target = _location_pointer(finding.event_type, finding.path)
-            if target is None:
-                continue
-            chain = _primary(*target, follow_refs=True)
-            listed = next((c for c in chain if "enum" in c[2]), None)
+            listed = _declaring(finding, "enum")
             if listed is None:
                 continue
             ops = by_file.setdefault(listed[0], [])
