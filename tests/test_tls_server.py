@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import socket
 import ssl
 import threading
@@ -233,6 +234,61 @@ def test_lifespan_startup_and_shutdown_run(certificates: TestCertificates) -> No
     with LocalHTTPSServer(app, certificates=certificates):
         assert events == ["lifespan.startup"]
     assert events == ["lifespan.startup", "lifespan.shutdown"]
+
+
+def test_a_request_in_flight_at_stop_gets_its_whole_answer(certificates: TestCertificates) -> None:
+    entered = threading.Event()
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            return
+        entered.set()
+        while server.running:  # answer only once stop() has begun
+            await asyncio.sleep(0.001)
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"finished"})
+
+    server = LocalHTTPSServer(app, certificates=certificates).start()
+    answers: list[httpx.Response] = []
+    client = threading.Thread(
+        target=lambda: answers.append(httpx.get(server.url, verify=server.client_ssl_context()))
+    )
+    client.start()
+    assert entered.wait(10)
+    server.stop()
+    client.join(10)
+    assert [(a.status_code, a.text) for a in answers] == [(200, "finished")]
+    assert server_threads() == []
+
+
+def test_a_request_outliving_the_graceful_window_is_cut_off(
+    certificates: TestCertificates, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("ecwid_mock._servers.tls._GRACEFUL_SHUTDOWN", 0.05)
+    entered, cancelled = threading.Event(), threading.Event()
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            return
+        entered.set()
+        try:
+            await asyncio.Event().wait()  # never answers
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+
+    server = LocalHTTPSServer(app, certificates=certificates).start()
+    answers: list[httpx.Response] = []
+    client = threading.Thread(
+        target=lambda: answers.append(httpx.get(server.url, verify=server.client_ssl_context()))
+    )
+    client.start()
+    assert entered.wait(10)
+    server.stop()
+    client.join(10)
+    assert cancelled.is_set()
+    assert [a.status_code for a in answers] == [500]  # uvicorn's answer for a cancelled app
+    assert server_threads() == []
 
 
 @pytest.mark.parametrize(
