@@ -5,7 +5,7 @@ from ._base import Receiver
 
 
 class Slow(Receiver):
-    delay = 0.05
+    delay = 0.01
 
 
 app = Slow()
