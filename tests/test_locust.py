@@ -4,6 +4,7 @@ monkey-patching would change the rest of the suite. Skipped without the ``locust
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib.util
 import json
@@ -12,7 +13,7 @@ import socket
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -52,13 +53,6 @@ def test_the_locustfile_loads_the_factory_before_processes_fork_the_workers() ->
     assert result.stdout.split() == ["True"]
 
 
-@pytest.fixture
-def receiver() -> Iterator[tuple[ReferenceReceiver, LocalHTTPSServer]]:
-    app = reference_receiver(client_secret=SECRET)
-    with LocalHTTPSServer(app) as server:
-        yield app, server
-
-
 @functools.cache
 def bundled_locustfile() -> str:
     """The locustfile as a user finds it: ``python -m ecwid_mock.locust --path`` (once)."""
@@ -81,24 +75,66 @@ def clean_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith(("ECWID_", "LOCUST_"))}
 
 
-def locust(
-    server: LocalHTTPSServer, *args: str, secret: str | None = SECRET
-) -> subprocess.CompletedProcess[str]:
+def locust_command(server: LocalHTTPSServer, *args: str) -> list[str]:
     """``locust -f <bundled locustfile> --headless --json`` against ``server``."""
-    env = clean_env()
-    env["ECWID_CACERT"] = str(server.certificates.ca_pem_path)
-    if secret is not None:
-        env["ECWID_CLIENT_SECRET"] = secret
     command = [
         str(Path(sys.executable).with_name("locust")), "-f", bundled_locustfile(), "--headless",
         "--json", "--host", f"{server.url}/webhooks/ecwid", "-u", "4", "-r", "100",
         "-t", "2s", "--ecwid-seed", "7", *args,
     ]  # fmt: skip
-    if "--processes" in args:
-        command += master_port()
-    return subprocess.run(
-        command, capture_output=True, text=True, env=env, timeout=LOCUST_RUN_TIMEOUT
-    )
+    return command + master_port() if "--processes" in args else command
+
+
+def load_command(server: LocalHTTPSServer) -> list[str]:
+    """``ecwid-mock load``: one Locust process (no worker), the ledger of a local run."""
+    return [
+        sys.executable, "-m", "ecwid_mock", "load", "--url", f"{server.url}/webhooks/ecwid",
+        "--cacert", str(server.certificates.ca_pem_path), "-u", "2", "-t", "2s", "--seed", "3",
+        "--user-rate", "25", "--json",
+    ]  # fmt: skip
+
+
+Command = Callable[[LocalHTTPSServer], list[str]]
+Check = Callable[[ReferenceReceiver, "subprocess.CompletedProcess[str]"], None]
+
+
+class LocustRun:
+    """One Locust subprocess against its own verifying receiver: started now, awaited later.
+
+    A run mostly waits (on Locust's start-up, its 2 s, its shutdown), so the runs of this
+    module go side by side. Output goes to files: a full pipe would stall a run not yet read.
+    """
+
+    def __init__(
+        self,
+        stack: contextlib.ExitStack,
+        folder: Path,
+        command: Command,
+        *,
+        status: int = 200,
+        secret: str | None = SECRET,
+    ) -> None:
+        self.app = reference_receiver(client_secret=SECRET)
+        self.app.status = status
+        server = stack.enter_context(LocalHTTPSServer(self.app))
+        args, env = command(server), clean_env()
+        if "--cacert" not in args:
+            env["ECWID_CACERT"] = str(server.certificates.ca_pem_path)
+        if secret is not None:
+            env["ECWID_CLIENT_SECRET"] = secret
+        folder.mkdir()
+        self._out = stack.enter_context((folder / "stdout").open("w+", encoding="utf-8"))
+        self._err = stack.enter_context((folder / "stderr").open("w+", encoding="utf-8"))
+        self._process = subprocess.Popen(args, stdout=self._out, stderr=self._err, env=env)
+        stack.callback(self._process.kill)  # a no-op once it has ended
+
+    def result(self) -> subprocess.CompletedProcess[str]:
+        code = self._process.wait(LOCUST_RUN_TIMEOUT)
+        self._out.seek(0)
+        self._err.seek(0)
+        return subprocess.CompletedProcess(
+            self._process.args, code, self._out.read(), self._err.read()
+        )
 
 
 def stats(result: subprocess.CompletedProcess[str]) -> dict[str, dict[str, Any]]:
@@ -121,13 +157,8 @@ def stats(result: subprocess.CompletedProcess[str]) -> dict[str, dict[str, Any]]
     pytest.fail(f"no ledger in the JSON (exit {result.returncode}):\n{result.stderr[-3000:]}")
 
 
-@needs_locust
-@pytest.mark.slow
-def test_master_and_worker_deliver_signed_events_and_balance_the_ledger(
-    receiver: tuple[ReferenceReceiver, LocalHTTPSServer],
-) -> None:
-    app, server = receiver
-    result = locust(server, "--processes", "1")
+def check_ledger(app: ReferenceReceiver, result: subprocess.CompletedProcess[str]) -> None:
+    """A master and its worker deliver signed events and balance the ledger."""
     entries = stats(result)
     assert result.returncode == 0, result.stderr[-3000:]
     ledger = entries["ecwid-mock ledger"]
@@ -148,14 +179,8 @@ def test_master_and_worker_deliver_signed_events_and_balance_the_ledger(
     assert "ecwid-mock ledger: sent" in result.stderr
 
 
-@needs_locust
-@pytest.mark.slow
-def test_a_receiver_answering_203_gets_only_failures_and_retries(
-    receiver: tuple[ReferenceReceiver, LocalHTTPSServer],
-) -> None:
-    app, server = receiver
-    app.status = 203
-    result = locust(server, "--processes", "1")
+def check_203(app: ReferenceReceiver, result: subprocess.CompletedProcess[str]) -> None:
+    """A receiver answering 203 gets only failures, and retries."""
     entries = stats(result)
     assert result.returncode == 1
     for name in ("first attempt", "retry"):  # 15 Ecwid minutes are 0.25 s here
@@ -169,20 +194,11 @@ def test_a_receiver_answering_203_gets_only_failures_and_retries(
     assert "status 203 is not one Ecwid accepts" in result.stderr  # Locust's error report
 
 
-@needs_locust
-@pytest.mark.slow
-def test_bundled_locustfile_plays_the_retry_storm_after_an_outage(
-    receiver: tuple[ReferenceReceiver, LocalHTTPSServer],
-) -> None:
-    app, server = receiver
+def check_storm(app: ReferenceReceiver, result: subprocess.CompletedProcess[str]) -> None:
+    """The storm profile plays the retries that follow an outage."""
     # 4 users x 10 events/s over a 6-hour outage: a backlog of 240 events, handed by the
     # master to its worker, all due within the first compressed hour (1 s), each a retry of
     # its own hours-old event.
-    result = locust(
-        server, "--processes", "1",
-        "--ecwid-profile", "storm", "--ecwid-user-rate", "10", "--ecwid-outage-hours", "6",
-        "--ecwid-min-delivered", "0",  # how much of the backlog 2 s send depends on the machine
-    )  # fmt: skip
     entries = stats(result)
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stderr.count("240 backlog events waiting for their next attempt") == 1
@@ -196,38 +212,19 @@ def test_bundled_locustfile_plays_the_retry_storm_after_an_outage(
     assert all(r.signature_check == "valid" for r in app.received)
 
 
-@needs_locust
-@pytest.mark.slow
-def test_a_missing_client_secret_is_one_line_and_exit_2(
-    receiver: tuple[ReferenceReceiver, LocalHTTPSServer],
-) -> None:
-    _, server = receiver
-    result = locust(server, secret=None)
+def check_missing_secret(app: ReferenceReceiver, result: subprocess.CompletedProcess[str]) -> None:
+    """Without a client secret: one line, exit 2, nothing sent."""
     assert result.returncode == 2
     errors = [line for line in result.stderr.splitlines() if "error" in line.lower()]
     assert errors == [
         "ecwid-mock: error: invalid client secret None (from $ECWID_CLIENT_SECRET): must be "
         "the app's client secret (set it on every load machine)"
     ]
+    assert list(app.received) == []
 
 
-@needs_locust
-@pytest.mark.slow
-def test_ecwid_mock_load_runs_locust_with_the_command_it_builds(
-    receiver: tuple[ReferenceReceiver, LocalHTTPSServer],
-) -> None:
-    """One Locust process (no worker): the ledger of a local run."""
-    app, server = receiver
-    env = clean_env()
-    env["ECWID_CLIENT_SECRET"] = SECRET
-    command = [
-        sys.executable, "-m", "ecwid_mock", "load", "--url", f"{server.url}/webhooks/ecwid",
-        "--cacert", str(server.certificates.ca_pem_path), "-u", "2", "-t", "2s", "--seed", "3",
-        "--json",
-    ]  # fmt: skip
-    result = subprocess.run(
-        command, capture_output=True, text=True, env=env, timeout=LOCUST_RUN_TIMEOUT
-    )
+def check_load_command(app: ReferenceReceiver, result: subprocess.CompletedProcess[str]) -> None:
+    """``ecwid-mock load`` runs Locust with the command it builds."""
     entries = stats(result)
     assert result.returncode == 0, result.stderr[-3000:]
     ledger = entries["ecwid-mock ledger"]
@@ -235,3 +232,38 @@ def test_ecwid_mock_load_runs_locust_with_the_command_it_builds(
     assert entries["first attempt"]["num_requests"] > 0
     assert all(r.signature_check == "valid" for r in app.received)
     assert len({r.event_id for r in app.received}) == ledger["ledger"]["delivered"]
+
+
+def worker_command(server: LocalHTTPSServer) -> list[str]:
+    # 25 events/s a user, not as fast as answered: the runs share two cores with the suite
+    return locust_command(server, "--processes", "1", "--ecwid-user-rate", "25")
+
+
+def storm_command(server: LocalHTTPSServer) -> list[str]:
+    return locust_command(
+        server, "--processes", "1",
+        "--ecwid-profile", "storm", "--ecwid-user-rate", "10", "--ecwid-outage-hours", "6",
+        "--ecwid-min-delivered", "0",  # how much of the backlog 2 s send depends on the machine
+    )  # fmt: skip
+
+
+@needs_locust
+@pytest.mark.slow
+def test_real_locust_runs(subtests: pytest.Subtests, tmp_path: Path) -> None:
+    """Five real Locust runs side by side, each judged in its own subtest."""
+    with contextlib.ExitStack() as stack:
+
+        def start(command: Command, **options: Any) -> LocustRun:
+            return LocustRun(stack, tmp_path / f"run{len(runs)}", command, **options)
+
+        runs: dict[str, tuple[Check, LocustRun]] = {}
+        runs["master and worker balance the ledger"] = (check_ledger, start(worker_command))
+        runs["a receiver answering 203"] = (check_203, start(worker_command, status=203))
+        runs["the retry storm after an outage"] = (check_storm, start(storm_command))
+        runs["a missing client secret"] = (
+            check_missing_secret, start(locust_command, secret=None)
+        )  # fmt: skip
+        runs["ecwid-mock load"] = (check_load_command, start(load_command))
+        for name, (check, run) in runs.items():
+            with subtests.test(msg=name):
+                check(run.app, run.result())
