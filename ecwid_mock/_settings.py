@@ -71,13 +71,14 @@ class Settings(NamedTuple):
 
     def describe(self) -> str:
         """One line for a report header; never shows the secret or a credential in the URL."""
-        from ._delivery.url import redact_url
+        if self.transport == "live":
+            from ._delivery.url import redact_url
 
-        target = {
-            "inprocess": f"in-process app{f' {self.app}' if self.app else ''}, path {self.path}",
-            "https": f"local HTTPS server, path {self.path}",
-            "live": f"live URL {redact_url(self.url)}",
-        }[self.transport]
+            target = f"live URL {redact_url(self.url)}"
+        elif self.transport == "https":
+            target = f"local HTTPS server, path {self.path}"
+        else:
+            target = f"in-process app{f' {self.app}' if self.app else ''}, path {self.path}"
         from ._secrets import mask
 
         return mask(f"seed {self.seed}, target: {target}")

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from ecwid_mock._settings import Settings
+from pytest_ecwid.plugin import DEFAULT_HEADER
+
 pytest_plugins = ["pytester"]
 
 RECEIVER = '''
@@ -188,6 +191,13 @@ def test_an_unused_plugin_imports_nothing_of_ecwid_mock(
     result = pytester.runpytest_subprocess("-q", "-p", "pytest_ecwid.plugin")
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.no_fnmatch_line("*ecwid_mock*")
+    result = pytester.runpytest_subprocess("-p", "pytest_ecwid.plugin", "test_plain.py::test_plain")
+    result.assert_outcomes(passed=1)  # the header, too, imports nothing
+    result.stdout.fnmatch_lines([f"ecwid-mock: {DEFAULT_HEADER}"])
+
+
+def test_the_default_header_is_what_the_default_settings_say() -> None:
+    assert Settings().describe() == DEFAULT_HEADER
 
 
 def test_marker_is_registered(project: pytest.Pytester) -> None:
