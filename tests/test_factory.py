@@ -156,6 +156,19 @@ def test_customer_emails_come_from_faker_in_the_locale_and_never_repeat() -> Non
     assert {other.customer().email for _ in range(20)} != set(emails[:20])
 
 
+def test_a_locale_with_few_addresses_completes_its_email_pool_early(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    factory = EventFactory(seed=4)
+    addresses = itertools.cycle(["ada@example.com", "bob@example.com"])
+    monkeypatch.setattr(factory.faker, "email", lambda: next(addresses))
+    emails = [factory.customer().email for _ in range(5)]
+    assert emails == [
+        "ada@example.com", "bob@example.com", "ada+2@example.com", "bob+2@example.com",
+        "ada+3@example.com",
+    ]  # fmt: skip
+
+
 def test_faker_is_created_lazily_and_once() -> None:
     factory = EventFactory(seed=4)
     for event_type in ("order.created", "product.updated", "application.installed"):

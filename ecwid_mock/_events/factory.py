@@ -242,7 +242,9 @@ class EventFactory:
         self._prefix = order_id_prefix
         self._suffix = order_id_suffix
         self._faker: Faker | None = None
-        self._emails: list[str] = []
+        self._emails: list[str] = []  # the pool draw_email() cycles through, in draw order
+        self._email_set: set[str] = set()
+        self._emails_complete = False
         self._emails_drawn = 0
         self._plans: dict[str, _Plan] = {}
 
@@ -313,22 +315,25 @@ class EventFactory:
     def draw_email(self) -> str:
         """A new customer's email: Faker's, in this factory's locale, unique in this store.
 
-        The first call makes a pool of 256 emails with the factory's Faker (the one costly
-        step, ~20 ms); then each call takes the next, adding ``+2``, ``+3`` ... once every
-        address was used, so no two customers of one factory share an email.
+        The first 256 calls each draw a new address from the factory's Faker (redrawing a
+        repeat); then each call takes the next of those, adding ``+2``, ``+3`` ... once every
+        address was used, so no two customers of one factory share an email and the pool
+        stays bounded (stream() runs for ever).
         """
-        if not self._emails:
+        emails, drawn = self._emails, self._emails_drawn
+        self._emails_drawn = drawn + 1
+        if drawn == len(emails) and not self._emails_complete:
             faker = self.faker
-            pool: dict[str, None] = {}
-            for _ in range(_EMAIL_POOL_SIZE * 4):
-                pool[faker.email()] = None
-                if len(pool) == _EMAIL_POOL_SIZE:
-                    break
-            self._emails = list(pool)
-            self._rng.shuffle(self._emails)
-        round_, index = divmod(self._emails_drawn, len(self._emails))
-        self._emails_drawn += 1
-        email = self._emails[index]
+            for _ in range(4):  # a locale with few addresses completes its pool early
+                email: str = faker.email()
+                if email not in self._email_set:
+                    self._email_set.add(email)
+                    emails.append(email)
+                    self._emails_complete = len(emails) == _EMAIL_POOL_SIZE
+                    return email
+            self._emails_complete = True  # (never empty: the first draw is always new)
+        round_, index = divmod(drawn, len(emails))
+        email = emails[index]
         if round_:
             local, _, domain = email.partition("@")
             email = f"{local}+{round_ + 1}@{domain}"
