@@ -25,6 +25,7 @@ from ecwid_mock import (
     VirtualClock,
     verify_signature,
 )
+from ecwid_mock._delivery.sender import resolve_ssl_context
 from ecwid_mock._events.signing import sign
 from ecwid_mock._schemas.catalog import schema_for
 from ecwid_mock._transports.inprocess import Timeouts
@@ -261,6 +262,14 @@ def test_an_unreadable_ca_file_names_the_path(tmp_path: Path) -> None:
     garbage.write_text("not a certificate")
     with pytest.raises(InvalidOption, match=r"garbage\.pem"):
         Sender("https://127.0.0.1:8443/hook", verify=garbage)
+
+
+def test_the_system_trust_store_is_loaded_once_and_verifies() -> None:
+    contexts = {resolve_ssl_context(True) for _ in range(3)}  # one bundle load, not three
+    assert len(contexts) == 1
+    (context,) = contexts
+    assert context.verify_mode == ssl.CERT_REQUIRED
+    assert context.check_hostname
 
 
 def test_verification_cannot_be_turned_off() -> None:

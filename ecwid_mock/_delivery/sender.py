@@ -22,6 +22,7 @@ Scenarios::
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, overload
 
@@ -68,10 +69,7 @@ def resolve_ssl_context(verify: object) -> ssl.SSLContext:
     import ssl
 
     if verify is True:
-        import httpx
-
-        context: ssl.SSLContext = httpx.create_ssl_context()
-        return context
+        return _system_context()
     if isinstance(verify, ssl.SSLContext):
         return verify
     if isinstance(verify, (str, os.PathLike)) and not isinstance(verify, bool):
@@ -92,6 +90,16 @@ def resolve_ssl_context(verify: object) -> ssl.SSLContext:
         "True, a CA file path or an ssl.SSLContext (certificate checks cannot be turned off: "
         "Ecwid only calls URLs with a trusted certificate; trust a test CA instead)",
     )
+
+
+@functools.cache
+def _system_context() -> ssl.SSLContext:
+    """httpx's context of the system CAs, made once: loading the bundle takes ~20 ms, and a
+    context is shared safely by any number of connections."""
+    import httpx
+
+    context: ssl.SSLContext = httpx.create_ssl_context()
+    return context
 
 
 def _resolve_policy(value: object) -> RetryPolicy:
