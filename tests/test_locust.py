@@ -234,9 +234,15 @@ def check_load_command(app: ReferenceReceiver, result: subprocess.CompletedProce
     assert len({r.event_id for r in app.received}) == ledger["ledger"]["delivered"]
 
 
+PACED = ("--ecwid-user-rate", "25")  # not as fast as answered: the runs share two cores
+
+
+def paced_command(server: LocalHTTPSServer) -> list[str]:
+    return locust_command(server, *PACED)
+
+
 def worker_command(server: LocalHTTPSServer) -> list[str]:
-    # 25 events/s a user, not as fast as answered: the runs share two cores with the suite
-    return locust_command(server, "--processes", "1", "--ecwid-user-rate", "25")
+    return locust_command(server, *PACED, "--processes", "1")
 
 
 def storm_command(server: LocalHTTPSServer) -> list[str]:
@@ -258,7 +264,7 @@ def test_real_locust_runs(subtests: pytest.Subtests, tmp_path: Path) -> None:
 
         runs: dict[str, tuple[Check, LocustRun]] = {}
         runs["master and worker balance the ledger"] = (check_ledger, start(worker_command))
-        runs["a receiver answering 203"] = (check_203, start(worker_command, status=203))
+        runs["a receiver answering 203"] = (check_203, start(paced_command, status=203))
         runs["the retry storm after an outage"] = (check_storm, start(storm_command))
         runs["a missing client secret"] = (
             check_missing_secret, start(locust_command, secret=None)
