@@ -9,6 +9,7 @@ no REST call is "not observed", never a pass.
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 from urllib.parse import quote
 
@@ -490,13 +491,18 @@ def test_cli_store_serves_the_store_and_runs_the_rest_checks(
         monkeypatch.setenv(name, "")  # restored after the test
     (tmp_path / "env_app.py").write_text(ENV_APP)
     monkeypatch.chdir(tmp_path)
-    code = main(
-        [
-            "check", "--app", "env_app:app", "--store", "--client-secret", SECRET,
-            "--events", "order.*", "--settle", "0",
-            "--checks", "signature-access-token,rest-fetch,rest-not-found,rest-scope",
-        ]
-    )  # fmt: skip
+    try:
+        code = main(
+            [
+                "check", "--app", "env_app:app", "--store", "--client-secret", SECRET,
+                "--events", "order.*", "--settle", "0",
+                "--checks", "signature-access-token,rest-fetch,rest-not-found,rest-scope",
+            ]
+        )  # fmt: skip
+    finally:  # the receiver's client, and its connection to the store, end with the test
+        loaded = sys.modules.pop("env_app", None)
+        if loaded is not None:
+            loaded.app.api.close()
     out, err = capsys.readouterr()
     assert code == 0, out + err
     assert err.startswith("ecwid-mock: mock store at https://127.0.0.1:")
