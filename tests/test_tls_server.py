@@ -236,6 +236,22 @@ def test_lifespan_startup_and_shutdown_run(certificates: TestCertificates) -> No
     assert events == ["lifespan.startup", "lifespan.shutdown"]
 
 
+def stop_during_a_request(
+    server: LocalHTTPSServer, entered: threading.Event
+) -> list[httpx.Response]:
+    """Send a request, stop() the server once the app has it, and return what the client got."""
+    answers: list[httpx.Response] = []
+    client = threading.Thread(
+        target=lambda: answers.append(httpx.get(server.url, verify=server.client_ssl_context()))
+    )
+    client.start()
+    assert entered.wait(10)
+    server.stop()
+    client.join(10)
+    assert server_threads() == []
+    return answers
+
+
 def test_a_request_in_flight_at_stop_gets_its_whole_answer(certificates: TestCertificates) -> None:
     entered = threading.Event()
 
@@ -249,16 +265,8 @@ def test_a_request_in_flight_at_stop_gets_its_whole_answer(certificates: TestCer
         await send({"type": "http.response.body", "body": b"finished"})
 
     server = LocalHTTPSServer(app, certificates=certificates).start()
-    answers: list[httpx.Response] = []
-    client = threading.Thread(
-        target=lambda: answers.append(httpx.get(server.url, verify=server.client_ssl_context()))
-    )
-    client.start()
-    assert entered.wait(10)
-    server.stop()
-    client.join(10)
+    answers = stop_during_a_request(server, entered)
     assert [(a.status_code, a.text) for a in answers] == [(200, "finished")]
-    assert server_threads() == []
 
 
 def test_a_request_outliving_the_graceful_window_is_cut_off(
@@ -278,17 +286,9 @@ def test_a_request_outliving_the_graceful_window_is_cut_off(
             raise
 
     server = LocalHTTPSServer(app, certificates=certificates).start()
-    answers: list[httpx.Response] = []
-    client = threading.Thread(
-        target=lambda: answers.append(httpx.get(server.url, verify=server.client_ssl_context()))
-    )
-    client.start()
-    assert entered.wait(10)
-    server.stop()
-    client.join(10)
+    answers = stop_during_a_request(server, entered)
     assert cancelled.is_set()
     assert [a.status_code for a in answers] == [500]  # uvicorn's answer for a cancelled app
-    assert server_threads() == []
 
 
 @pytest.mark.parametrize(
