@@ -76,9 +76,18 @@ def test_an_event_of_another_type_is_refused(order_updated: dict[str, Any]) -> N
     assert caught.value.event_type == "order.updated"
 
 
-def test_an_unknown_expected_type_names_the_closest() -> None:
-    with pytest.raises(ecwid_mock.UnknownEventType, match=r"did you mean 'order\.updated'"):
-        ecwid_mock.parse_event(b"{}", "order.updatd")
+def test_an_unknown_expected_type_names_the_closest(order_updated: dict[str, Any]) -> None:
+    for body in (b"{}", order_updated):  # said first, whether the body is valid or not
+        with pytest.raises(ecwid_mock.UnknownEventType, match=r"did you mean 'order\.updated'"):
+            ecwid_mock.parse_event(body, "order.updatd")
+    with pytest.raises(ecwid_mock.InvalidEvent):
+        ecwid_mock.parse_event(b"{}", "order.updated")
+
+
+def test_the_expected_type_may_be_a_tolerated_alias() -> None:
+    payload = _catalog.schema_for("application.storageChanged")["examples"][0]
+    parsed = ecwid_mock.parse_event(payload, "application.storage_changed")
+    assert parsed["eventType"] == "application.storageChanged"
 
 
 def test_a_tolerated_alias_gets_its_documented_name() -> None:

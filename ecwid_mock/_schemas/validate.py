@@ -493,19 +493,29 @@ def validate_typed(
 
     The engine of ``parse_event`` (whose generated overloads give the result its TypedDict).
     """
-    expected = None
-    if event_type is not None:
-        expected = _catalog.canonical_event_type(event_type, allow_aliases=True)
-        if expected is None:
-            raise UnknownEventType(event_type, _catalog.suggestions(event_type))
-    value = parse_payload(payload, source=source)
-    name, event = _validated(value, strict, source, checked=not isinstance(payload, Mapping))
-    if expected is not None and name != expected:
-        problem = Problem("eventType", f"must be {expected!r}, got {event['eventType']!r}")
-        raise InvalidEvent([problem], event_type=name, source=source)
+    try:
+        value = parse_payload(payload, source=source)
+        name, event = _validated(value, strict, source, checked=not isinstance(payload, Mapping))
+    except InvalidEvent:
+        if event_type is not None:
+            _expected_type(event_type)  # an unknown event_type is the first thing to say
+        raise
+    if name != event_type and event_type is not None:  # the common case checks no catalogue
+        expected = _expected_type(event_type)
+        if name != expected:
+            problem = Problem("eventType", f"must be {expected!r}, got {event['eventType']!r}")
+            raise InvalidEvent([problem], event_type=name, source=source)
     if event["eventType"] != name:
         event["eventType"] = name
     return event
+
+
+def _expected_type(event_type: str) -> str:
+    """The catalogue name ``parse_event(..., event_type)`` asks for; aliases allowed."""
+    expected = _catalog.canonical_event_type(event_type, allow_aliases=True)
+    if expected is None:
+        raise UnknownEventType(event_type, _catalog.suggestions(event_type))
+    return expected
 
 
 def _validated(
