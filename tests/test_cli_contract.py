@@ -1,16 +1,26 @@
-"""What every command promises: --help with examples, one-line errors with exit code 2."""
+"""What every command promises: --help with examples, one-line errors with exit code 2.
+
+Most cases call the command line's ``main()`` in this process, as ``python -m ecwid_mock``
+does; a few run the real command, to show the process keeps the same promise.
+"""
 
 from __future__ import annotations
 
+import io
+import os
 import subprocess
 import sys
+from collections.abc import Callable
+from types import SimpleNamespace
 
 import pytest
 
-from ecwid_mock._cli import COMMANDS
+from ecwid_mock._cli import COMMANDS, main
+
+Run = Callable[..., SimpleNamespace]
 
 
-def _run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+def _process(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "ecwid_mock", *args],
         input=stdin,
@@ -22,16 +32,36 @@ def _run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Run:
+    """``main(args)`` here, with what the process would get: stdin, exit code, no $ECWID_."""
+    for name in [n for n in os.environ if n.startswith("ECWID_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("NO_COLOR", "1")
+
+    def call(*args: str, stdin: str = "") -> SimpleNamespace:
+        capsys.readouterr()
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        try:
+            code: object = main(list(args))
+        except SystemExit as exit_:  # argparse's --help and usage errors
+            code = exit_.code
+        out, err = capsys.readouterr()
+        return SimpleNamespace(returncode=code, stdout=out, stderr=err)
+
+    return call
+
+
 @pytest.mark.parametrize("command", COMMANDS)
-def test_help_has_examples(command: str) -> None:
-    done = _run(command, "--help")
+def test_help_has_examples(run: Run, command: str) -> None:
+    done = run(command, "--help")
     assert done.returncode == 0
     assert "\nexamples:\n  ecwid-mock " in done.stdout or "\nexamples:\n  " in done.stdout
     assert done.stderr == ""
 
 
 def test_top_level_help_lists_every_command() -> None:
-    done = _run("--help")
+    done = _process("--help")
     assert done.returncode == 0
     for command in COMMANDS:
         assert f"    {command}" in done.stdout
@@ -72,8 +102,16 @@ BAD_INPUTS = {
 
 
 @pytest.mark.parametrize("args", BAD_INPUTS.values(), ids=BAD_INPUTS.keys())
-def test_bad_input_is_one_line_and_exit_2(args: list[str]) -> None:
-    done = _run(*args, stdin="{}")
+def test_bad_input_is_one_line_and_exit_2(run: Run, args: list[str]) -> None:
+    check_one_line_exit_2(run(*args, stdin="{}"))
+
+
+@pytest.mark.parametrize("case", ["no-command", "send-password-in-url", "validate-missing-file"])
+def test_the_command_itself_keeps_the_promise(case: str) -> None:
+    check_one_line_exit_2(_process(*BAD_INPUTS[case], stdin="{}"))
+
+
+def check_one_line_exit_2(done: SimpleNamespace | subprocess.CompletedProcess[str]) -> None:
     assert done.returncode == 2, done.stdout + done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1, done.stderr
