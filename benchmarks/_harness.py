@@ -359,6 +359,16 @@ def flat_memory_rows(
     ]
 
 
+def stop_process(process: subprocess.Popen[Any]) -> None:
+    """Terminate a helper process (a receiver), killing it if it has not ended in 10 s."""
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def which(name: str, install_hint: str) -> str:
     found = shutil.which(name)
     if found is None:

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from _harness import stop_process
+
 OK = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
 BAD = b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
 PATH = "/webhooks/ecwid"
@@ -107,12 +109,7 @@ def light_receiver(cpus: Sequence[int] | None = None) -> Iterator[LightReceiver]
                 yield LightReceiver(f"https://127.0.0.1:{port}{PATH}", certificates.ca_pem_path,
                                     process)  # fmt: skip
             finally:
-                process.terminate()
-                try:
-                    process.wait(10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+                stop_process(process)
     finally:
         listener.close()
         certificates.cleanup()

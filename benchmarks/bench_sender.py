@@ -45,6 +45,7 @@ from _harness import (
     main,
     ratio_at_least,
     ratio_at_most,
+    stop_process,
     value_at_most,
     value_below,
     which,
@@ -139,12 +140,7 @@ def uvicorn_receiver() -> Iterator[tuple[str, Path]]:
                     time.sleep(0.1)
             yield url, certificates.ca_pem_path
         finally:
-            process.terminate()
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_process(process)
             certificates.cleanup()
 
 
