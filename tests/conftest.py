@@ -59,6 +59,16 @@ def load_json(path: Path) -> Any:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def deep_dict(depth: int) -> dict[str, Any]:
+    """A dict nested ``depth`` levels (built without recursion)."""
+    root: dict[str, Any] = {}
+    node = root
+    for _ in range(depth):
+        node["a"] = {}
+        node = node["a"]
+    return root
+
+
 def schema_files() -> list[Path]:
     return sorted(SCHEMAS.rglob("*.schema.json"))
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import deep_dict
 
 import ecwid_mock
 from ecwid_mock import EcwidMockError, InvalidEvent, InvalidOption, WebhookUrlError
@@ -35,17 +36,7 @@ HUGE_INT = "9" * 5000
 BODY = '{"eventId": "e1", "eventCreated": 1700000000, "eventType": "order.created"}'
 
 
-def _deep_dict(depth: int) -> dict[str, Any]:
-    """A dict nested ``depth`` levels (built without recursion)."""
-    root: dict[str, Any] = {}
-    node = root
-    for _ in range(depth):
-        node["a"] = {}
-        node = node["a"]
-    return root
-
-
-DEEP_DICT = _deep_dict(MAX_JSON_DEPTH * 30)
+DEEP_DICT = deep_dict(MAX_JSON_DEPTH * 30)
 
 
 def _url(value: str) -> Callable[[], object]:

@@ -16,6 +16,7 @@ from types import MappingProxyType
 from typing import Any
 
 import pytest
+from conftest import deep_dict
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -42,15 +43,6 @@ class Text(str):
 
 class Number(int):
     pass
-
-
-def _deep(depth: int) -> dict[str, Any]:
-    root: dict[str, Any] = {}
-    node = root
-    for _ in range(depth):
-        node["a"] = {}
-        node = node["a"]
-    return root
 
 
 def _outcome(call: Any) -> tuple[str, Any]:
@@ -95,7 +87,7 @@ hostile = st.recursive(
         st.dictionaries(st.text(max_size=4), children, max_size=2).map(collections.OrderedDict),
     ),
     max_leaves=8,
-) | st.sampled_from([_deep(MAX_JSON_DEPTH - 3), _deep(MAX_JSON_DEPTH + 1)])
+) | st.sampled_from([deep_dict(MAX_JSON_DEPTH - 3), deep_dict(MAX_JSON_DEPTH + 1)])
 
 
 def _member(value: object, mixin: type | None = None) -> object:
@@ -197,7 +189,7 @@ def test_valid_payloads_take_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> N
         ),
         pytest.param(
             ("data", "extra"),
-            _deep(MAX_JSON_DEPTH + 5),
+            deep_dict(MAX_JSON_DEPTH + 5),
             f"nested more than {MAX_JSON_DEPTH} levels deep",
             id="deep-unknown-field",
         ),
