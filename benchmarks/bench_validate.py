@@ -94,7 +94,7 @@ def validate_rows(settings: Settings) -> list[Row]:
         compare(
             "V2",
             ("parse_event(body, type), 42 types mixed", unit,
-             _loop(lambda i: ecwid_mock.parse_event(*i), typed, repeat)),
+             _loop(lambda i: ecwid_mock.parse_event(i[0], i[1]), typed, repeat)),
             ("validate_event(body), the same bodies", unit,
              _loop(lambda i: ecwid_mock.validate_event(i[0]), typed, repeat)),
             settings.rounds,

@@ -537,4 +537,4 @@ def parse_event(
     ``validate_event`` raises (``InvalidJSON``, ``InvalidEvent``), and ``UnknownEventType`` for
     an unknown ``event_type``.
     """
-    return validate_typed(body, event_type, strict=strict, source=source)
+    return validate_typed(body, event_type, strict, source)  # positional: the cheapest call

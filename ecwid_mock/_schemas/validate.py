@@ -486,9 +486,7 @@ def validate_value(value: Any, *, strict: bool = False, source: str = "") -> dic
     return _validated(value, strict, source)[1]
 
 
-def validate_typed(
-    payload: Payload, event_type: str | None, *, strict: bool = False, source: str = ""
-) -> Any:
+def validate_typed(payload: Payload, event_type: str | None, strict: bool, source: str) -> Any:
     """:func:`validate_event`, also checking the type; a tolerated alias gets its documented name.
 
     The engine of ``parse_event`` (whose generated overloads give the result its TypedDict).
