@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import threading
 
-__all__ = ["MASK", "MaskedStr", "mask", "register"]
+__all__ = ["MASK", "MaskedStr", "generation", "mask", "register"]
 
 MASK = "********"
 
@@ -29,6 +29,12 @@ _MAX_KEPT = 512
 
 _lock = threading.Lock()
 _values: dict[str, None] = {}  # insertion-ordered; the oldest go first past _MAX_KEPT
+_generation = 0  # counts changes to _values, so a masked text can be kept until the next
+
+
+def generation() -> int:
+    """A number that changes whenever a secret is registered: masks made before may be stale."""
+    return _generation
 
 
 def register(value: str | bytes) -> None:
@@ -40,11 +46,13 @@ def register(value: str | bytes) -> None:
             return
     if len(value) < _MIN_LENGTH:
         return
+    global _generation
     with _lock:
         _values.pop(value, None)
         _values[value] = None
         while len(_values) > _MAX_KEPT:
             del _values[next(iter(_values))]
+        _generation += 1
 
 
 def mask(text: str) -> str:

@@ -530,6 +530,20 @@ def make_wsgi_app(
     return app
 
 
+def test_a_secret_registered_after_a_delivery_is_masked_in_the_next_urls() -> None:
+    """The URL a delivery reports is masked once per URL; a newer secret makes that stale."""
+    from ecwid_mock._secrets import MASK, register
+
+    value = "late-registered-url-part-Zq81"
+    with Sender.for_app(make_asgi_app(), path=f"/webhooks/{value}") as sender:
+        before = sender.send(make_event())
+        register(value)
+        after = sender.send(make_event())
+    assert value in before.url
+    assert value not in after.url
+    assert after.url == f"https://receiver.test/webhooks/{MASK}?eventtype=order.created"
+
+
 @pytest.mark.parametrize("make_app", [make_asgi_app, make_wsgi_app], ids=["asgi", "wsgi"])
 def test_in_process_app_receives_what_the_network_would(make_app: Callable[..., Any]) -> None:
     with Sender.for_app(make_app()) as sender:

@@ -54,7 +54,10 @@ async def attempt_stream(
                     break
                 if delivery.outcome is Outcome.RETRYING:
                     delivery = await attempt(delivery)
-                await queue.put(delivery)
+                if queue.full():
+                    await queue.put(delivery)
+                else:
+                    queue.put_nowait(delivery)  # no coroutine to make and run
         finally:
             await queue.put(None)  # this worker is done
 
@@ -62,7 +65,7 @@ async def attempt_stream(
     finished = 0
     try:
         while finished < concurrency:
-            item = await queue.get()
+            item = queue.get_nowait() if queue.qsize() else await queue.get()
             if item is None:
                 finished += 1
                 continue

@@ -20,7 +20,7 @@ from .._clock import Clock, VirtualClock, format_time
 from .._errors import InvalidOption
 from .._events.event import Event
 from .._events.signing import Secret
-from .._secrets import mask
+from .._secrets import generation, mask
 from .._transports.wire import Answer, Target, Timeouts, Wire, parse_target
 from .._version import __version__
 from .log import DeliveryLog
@@ -171,7 +171,9 @@ class DeliveryCore:
             for name, value in custom_headers
         )
         self._custom_shown = tuple((name, _shown(name, value)) for name, value in custom_headers)
-        self._targets: dict[str, Target] = {}
+        #: Per event type: the target, its URL as reports show it, and the secrets
+        #: generation that mask was made in (a secret registered later makes it stale).
+        self._targets: dict[str, tuple[Target, str, int]] = {}
         self.lock = threading.RLock()
         self.queue: list[tuple[float, int, Delivery]] = []
         self._sequence = itertools.count()
@@ -182,18 +184,22 @@ class DeliveryCore:
 
     # -- building ----------------------------------------------------------------------
 
-    def build_wire(self, event: Event) -> tuple[Wire, tuple[tuple[str, str], ...]]:
-        """The request for ``event``, and its header lines as shown in reports."""
-        target = self._targets.get(event.event_type)
-        if target is None:
-            target = self._targets[event.event_type] = parse_target(
-                event_url(self.url, event.event_type)
-            )
-        lines = (*event.headers.items(), ("User-Agent", USER_AGENT), *self._custom_wire)
-        wire = Wire.build(target, lines, event.body, self._timeout_extension)
+    def _target(self, event_type: str) -> tuple[Target, str, int]:
+        entry = self._targets.get(event_type)
+        current = generation()
+        if entry is None or entry[2] != current:
+            target = entry[0] if entry else parse_target(event_url(self.url, event_type))
+            # a ?token= in the URL is not shown in reports
+            entry = self._targets[event_type] = (target, mask(target.url), current)
+        return entry
+
+    def build_wire(self, event: Event, target: Target) -> tuple[Wire, tuple[tuple[str, str], ...]]:
+        """The request for ``event`` to ``target``, and its header lines as shown in reports."""
+        own = (*event.headers.items(), ("User-Agent", USER_AGENT))
+        wire = Wire.build(target, own + self._custom_wire, event.body, self._timeout_extension)
         shown = (
             ("Host", target.host_header),
-            *lines[: len(lines) - len(self._custom_wire)],
+            *own,
             *self._custom_shown,
             ("Content-Length", str(len(event.body))),
         )
@@ -208,10 +214,11 @@ class DeliveryCore:
                 "an ecwid_mock.Event (build one with EventFactory, or send event types "
                 "through MockEcwid / the ecwid fixture)",
             )
-        wire, shown = self.build_wire(event)
+        target, shown_url, _ = self._target(event.event_type)
+        wire, shown = self.build_wire(event, target)
         delivery = Delivery(
             event=event,
-            url=mask(wire.url),  # a ?token= in the URL is not shown in reports
+            url=shown_url,
             request_headers=shown,
             max_attempts=self.policy.max_attempts,
         )

@@ -81,9 +81,9 @@ class Attempt:
         cls, number: int, scheduled_at: float, sent_at: float, duration: float, answer: Answer
     ) -> Attempt:
         """The attempt for ``answer``, judged as Ecwid judges it."""
-        verdict = judge(
-            answer.status_code, error=answer.error, detail=answer.detail, location=answer.location
-        )
+        status = answer.status_code
+        location = answer.location if status is not None and 300 <= status < 400 else None
+        verdict = judge(status, error=answer.error, detail=answer.detail, location=location)
         return cls(number, scheduled_at, sent_at, duration, answer, verdict)
 
     @property
@@ -135,7 +135,7 @@ class Attempt:
         )
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Delivery:
     """One event's journey to the receiver: every attempt and the current outcome.
 

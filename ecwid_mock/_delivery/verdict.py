@@ -24,6 +24,9 @@ class Judgement:
     reason: str = ""
 
 
+_ACCEPTED = Judgement(True)
+
+
 def judge(
     status_code: int | None = None,
     *,
@@ -45,7 +48,7 @@ def judge(
         raise ValueError("judge() needs a status_code or an error")
     facts = contract()
     if status_code in facts.accepted_statuses:
-        return Judgement(True)
+        return _ACCEPTED
     if 300 <= status_code < 400:
         return Judgement(
             False, f"redirect {status_code} not followed (Location: {location or '(none)'})"

@@ -30,6 +30,8 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import httptools
+
 from .errors import EngineError, classify
 from .wire import BODY_KEEP, Answer, Timeouts, Wire
 
@@ -43,6 +45,10 @@ KEEPALIVE_EXPIRY = 4.0
 #: Idle this long, a pooled connection is checked for a close or stray bytes before reuse;
 #: sooner, the resend on a fresh connection covers a close that raced the request.
 _PEEK_AFTER = 0.001
+
+#: The headers that say where an answer ends and how long its connection may idle.
+_FRAMING = (b"content-length", b"transfer-encoding", b"keep-alive")
+_FRAMING_LENGTHS = frozenset(len(name) for name in _FRAMING)
 
 _HEAD_END = re.compile(rb"\n\r?\n")
 _LINE_END = re.compile(rb"\r?\n")
@@ -99,6 +105,7 @@ class _Connection(asyncio.Protocol):
     """One keep-alive connection; reads one answer at a time with a fresh llhttp parser."""
 
     def __init__(self) -> None:
+        self.loop = asyncio.get_running_loop()  # asked once: each ask reads the process id
         self.transport: asyncio.Transport | None = None
         self.closed = False
         self.reusable = True
@@ -117,6 +124,7 @@ class _Connection(asyncio.Protocol):
         self._version = "1.1"
         self._phrase = b""
         self._headers: list[tuple[str, str]] = []
+        self._framing: dict[bytes, str] = {}  # the last value of the headers that frame it
         self._framed = True  # the answer says where it ends (length, chunked, or no body)
         self._body = bytearray()
         self._truncated = False
@@ -168,7 +176,10 @@ class _Connection(asyncio.Protocol):
         self._phrase += phrase
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        self._headers.append((name.decode("latin-1"), value.decode("latin-1")))
+        text = value.decode("latin-1")
+        self._headers.append((name.decode("latin-1"), text))
+        if len(name) in _FRAMING_LENGTHS:  # only these can be one of _FRAMING
+            self._framing[name.lower()] = text
 
     def on_headers_complete(self) -> None:
         parser = self._parser
@@ -176,15 +187,15 @@ class _Connection(asyncio.Protocol):
         self._version = parser.get_http_version()
         if not parser.should_keep_alive():  # read here: llhttp resets it once complete
             self.reusable = False
-        names = {name.lower(): value for name, value in self._headers}
-        coding = names.get("transfer-encoding", "").rsplit(",", 1)[-1].strip().lower()
+        framing = self._framing
+        coding = framing.get(b"transfer-encoding", "").rsplit(",", 1)[-1].strip().lower()
         self._framed = (
-            "content-length" in names
+            b"content-length" in framing
             or coding == "chunked"
             or self._status in (204, 304)
             or 100 <= self._status < 200
         )
-        keep_alive = names.get("keep-alive")
+        keep_alive = framing.get(b"keep-alive")
         if keep_alive:
             match = _KEEP_ALIVE_TIMEOUT.search(keep_alive.encode("latin-1").lower())
             if match:
@@ -208,22 +219,23 @@ class _Connection(asyncio.Protocol):
         if self._head_done:
             self._parser.feed_data(data)
         else:
-            self._buffer += data
-            match = _HEAD_END.search(self._buffer)
+            if self._buffer:  # the head came in pieces (in one piece, it is never copied)
+                self._buffer += data
+                data = bytes(self._buffer)
+                self._buffer.clear()
+            match = _HEAD_END.search(data)
             if match is None:
-                if len(self._buffer) > MAX_HEAD:
+                if len(data) > MAX_HEAD:
                     raise EngineError("protocol", "protocol error: answer head over 64 KiB")
+                self._buffer += data
                 return
             if match.start() > MAX_HEAD:
                 raise EngineError("protocol", "protocol error: answer head over 64 KiB")
-            import httptools
-
             end = match.start()
-            if end and self._buffer[end - 1] == 13:  # the CR of the last header line's CRLF
+            if end and data[end - 1] == 13:  # the CR of the last header line's CRLF
                 end -= 1
-            head = _normalise_head(bytes(self._buffer[:end]))
-            rest = bytes(self._buffer[match.end() :])
-            self._buffer.clear()
+            head = _normalise_head(data[:end])
+            rest = data[match.end() :]
             self._head_done = True
             self._parser = httptools.HttpResponseParser(self)
             self._parser.feed_data(head + b"\r\n\r\n")
@@ -267,9 +279,7 @@ class _Connection(asyncio.Protocol):
     def request(self, data: bytes, timeout: float) -> asyncio.Future[Answer]:
         """Send ``data``; the future holds the answer, or the failure, within ``timeout``."""
         assert self.transport is not None
-        loop = asyncio.get_running_loop()
-        self._waiter = waiter = loop.create_future()
-        self._start()
+        self._waiter = waiter = self.loop.create_future()  # the state is fresh (_finish)
         self.got_bytes = False
         self._response_timeout = timeout
         self.transport.write(data)
@@ -344,10 +354,9 @@ class NetworkEngine:
         return answer
 
     async def _exchange(self, connection: _Connection, data: bytes) -> Answer:
-        loop = asyncio.get_running_loop()
         timeout = self._timeouts.response
         waiter = connection.request(data, timeout)
-        timer = loop.call_later(timeout, connection.expire)
+        timer = connection.loop.call_later(timeout, connection.expire)
         try:
             return await waiter
         finally:

@@ -131,7 +131,7 @@ class Wire:
         body: bytes,
         timeout: dict[str, float | None],
     ) -> Wire:
-        text = "".join(f"{name}: {value}\r\n" for name, value in lines)
+        text = "".join([f"{name}: {value}\r\n" for name, value in lines])
         head = (
             f"POST {target.request_target} HTTP/1.1\r\nHost: {target.host_header}\r\n{text}"
             f"Content-Length: {len(body)}\r\n\r\n"
