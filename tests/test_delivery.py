@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from ecwid_mock import Attempt, Delivery, DeliveryAssertionError, DeliverySummary, Event, Outcome
+from ecwid_mock import (
+    Attempt,
+    Delivery,
+    DeliveryAssertionError,
+    DeliverySummary,
+    Event,
+    Outcome,
+    judge,
+)
 from ecwid_mock._delivery.record import ACCEPTED_STATUSES, status_failure
 from ecwid_mock._events.signing import sign
 from ecwid_mock._schemas.catalog import schema_for
@@ -173,3 +181,33 @@ def test_empty_summary() -> None:
     assert summary.p50 is None
     assert summary.rate is None
     assert "empty" in repr(summary)
+
+
+@pytest.mark.parametrize("cls", [Event, Answer, Attempt], ids=lambda c: c.__name__)
+def test_hand_written_init_takes_every_field_in_order(cls: type) -> None:
+    """These frozen records set their fields in one write; the dataclass still describes them."""
+    import dataclasses
+    import inspect
+
+    fields = [f.name for f in dataclasses.fields(cls)]
+    parameters = list(inspect.signature(cls.__init__).parameters)[1:]
+    assert parameters == fields
+    defaults = {
+        f.name: f.default for f in dataclasses.fields(cls) if f.default is not dataclasses.MISSING
+    }
+    signature = inspect.signature(cls.__init__).parameters
+    assert {n: signature[n].default for n in defaults} == defaults
+
+
+def test_records_stay_frozen_and_comparable() -> None:
+    answer = Answer(status_code=200, headers=(("a", "b"),))
+    attempt = Attempt(1, 0.0, 0.0, 0.1, answer, judge(200))
+    assert answer == Answer(200, "", "", (("a", "b"),))
+    assert attempt == Attempt(1, 0.0, 0.0, 0.1, Answer(status_code=200, headers=(("a", "b"),)),
+                              judge(200))  # fmt: skip
+    assert hash(answer) == hash(Answer(status_code=200, headers=(("a", "b"),)))
+    with pytest.raises(AttributeError):
+        answer.status_code = 500  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        attempt.number = 2  # type: ignore[misc]
+    assert "status_code=200" in repr(answer)

@@ -59,7 +59,10 @@ def status_failure(status_code: int, location: str | None = None) -> str | None:
     return None if verdict.accepted else verdict.reason
 
 
-@dataclass(frozen=True)
+_SET_ATTRIBUTE = object.__setattr__
+
+
+@dataclass(frozen=True, init=False)
 class Attempt:
     """One POST of the event: when it was due and sent, what came back, and Ecwid's verdict.
 
@@ -75,6 +78,29 @@ class Attempt:
     duration: float
     answer: Answer
     verdict: Judgement
+
+    def __init__(
+        self,
+        number: int,
+        scheduled_at: float,
+        sent_at: float,
+        duration: float,
+        answer: Answer,
+        verdict: Judgement,
+    ) -> None:
+        # One write of the instance dict, not a frozen __setattr__ per field (as Event does).
+        _SET_ATTRIBUTE(
+            self,
+            "__dict__",
+            {
+                "number": number,
+                "scheduled_at": scheduled_at,
+                "sent_at": sent_at,
+                "duration": duration,
+                "answer": answer,
+                "verdict": verdict,
+            },
+        )
 
     @classmethod
     def of(

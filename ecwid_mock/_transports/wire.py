@@ -159,7 +159,10 @@ class Wire:
         return request
 
 
-@dataclass(frozen=True, slots=True)
+_SET_ATTRIBUTE = object.__setattr__
+
+
+@dataclass(frozen=True, init=False)
 class Answer:
     """What one POST produced, raw: an HTTP answer, or a failure below HTTP.
 
@@ -178,6 +181,36 @@ class Answer:
     error: str | None = None
     detail: str = ""
     app_error: str = ""
+
+    def __init__(
+        self,
+        status_code: int | None = None,
+        reason_phrase: str = "",
+        http_version: str = "",
+        headers: tuple[tuple[str, str], ...] = (),
+        body: bytes = b"",
+        body_truncated: bool = False,
+        error: str | None = None,
+        detail: str = "",
+        app_error: str = "",
+    ) -> None:
+        # One write of the instance dict, not a frozen __setattr__ per field (as Event does):
+        # an answer is made for every attempt of a bulk run.
+        _SET_ATTRIBUTE(
+            self,
+            "__dict__",
+            {
+                "status_code": status_code,
+                "reason_phrase": reason_phrase,
+                "http_version": http_version,
+                "headers": headers,
+                "body": body,
+                "body_truncated": body_truncated,
+                "error": error,
+                "detail": detail,
+                "app_error": app_error,
+            },
+        )
 
     @property
     def location(self) -> str | None:
