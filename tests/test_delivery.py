@@ -16,7 +16,7 @@ from ecwid_mock import (
 from ecwid_mock._delivery.record import ACCEPTED_STATUSES, status_failure
 from ecwid_mock._events.signing import sign
 from ecwid_mock._schemas.catalog import schema_for
-from ecwid_mock._transports.wire import Answer
+from ecwid_mock._transports.wire import Answer, Wire
 
 SECRET = "delivery-test-secret"
 
@@ -183,7 +183,7 @@ def test_empty_summary() -> None:
     assert "empty" in repr(summary)
 
 
-@pytest.mark.parametrize("cls", [Event, Answer, Attempt], ids=lambda c: c.__name__)
+@pytest.mark.parametrize("cls", [Event, Answer, Attempt, Wire], ids=lambda c: c.__name__)
 def test_hand_written_init_takes_every_field_in_order(cls: type) -> None:
     """These frozen records set their fields in one write; the dataclass still describes them."""
     import dataclasses

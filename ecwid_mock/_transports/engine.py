@@ -342,7 +342,13 @@ class NetworkEngine:
                     connection = await self._connect(key)
                 except EngineError as exc:
                     return Answer.failure(exc.kind, exc.detail)
-            answer = await self._exchange(connection, wire.data)
+            timeout = self._timeouts.response  # one timer for the whole answer
+            waiter = connection.request(wire.data, timeout)
+            timer = connection.loop.call_later(timeout, connection.expire)
+            try:
+                answer = await waiter
+            finally:
+                timer.cancel()
             if reused and answer.error == "reset" and not connection.got_bytes:
                 # The receiver had closed this idle connection: it never saw the request.
                 self._forget(connection)
@@ -352,15 +358,6 @@ class NetworkEngine:
         assert connection is not None
         self._checkin(key, connection)
         return answer
-
-    async def _exchange(self, connection: _Connection, data: bytes) -> Answer:
-        timeout = self._timeouts.response
-        waiter = connection.request(data, timeout)
-        timer = connection.loop.call_later(timeout, connection.expire)
-        try:
-            return await waiter
-        finally:
-            timer.cancel()
 
     # -- the pool ----------------------------------------------------------------------
 

@@ -108,7 +108,10 @@ def parse_target(url: str) -> Target:
     return Target(url, scheme, host, port, host_header, target)
 
 
-@dataclass(frozen=True, slots=True)
+_SET_ATTRIBUTE = object.__setattr__
+
+
+@dataclass(frozen=True, init=False)
 class Wire:
     """One webhook request: target, header lines, body, and the exact bytes the engine sends.
 
@@ -122,6 +125,30 @@ class Wire:
     timeout: dict[str, float | None]
     data: bytes
     cached_request: Any = field(default=None, compare=False, repr=False)
+
+    def __init__(
+        self,
+        target: Target,
+        lines: tuple[tuple[str, str], ...],
+        body: bytes,
+        timeout: dict[str, float | None],
+        data: bytes,
+        cached_request: Any = None,
+    ) -> None:
+        # One write of the instance dict, not a frozen __setattr__ per field (as Event does):
+        # a wire is built for every event sent.
+        _SET_ATTRIBUTE(
+            self,
+            "__dict__",
+            {
+                "target": target,
+                "lines": lines,
+                "body": body,
+                "timeout": timeout,
+                "data": data,
+                "cached_request": cached_request,
+            },
+        )
 
     @classmethod
     def build(
@@ -157,9 +184,6 @@ class Wire:
             )
             object.__setattr__(self, "cached_request", request)
         return request
-
-
-_SET_ATTRIBUTE = object.__setattr__
 
 
 @dataclass(frozen=True, init=False)
