@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import socket
 import ssl
 import struct
@@ -414,3 +416,39 @@ async def test_the_async_engine_sends_both_header_lines(certificates: TestCertif
     assert (b"authorization", b"Bearer t") in seen[0]
     assert b"cookie" not in names
     assert b"accept-encoding" not in names
+
+
+async def echo_id(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """Answers with the event's own id, repeated past one read (40 KiB), after a short wait."""
+    if scope["type"] != "http":
+        return
+    body = b""
+    while True:
+        message = await receive()
+        body += message.get("body", b"")
+        if not message.get("more_body"):
+            break
+    event_id = json.loads(body)["eventId"].encode()
+    await asyncio.sleep((event_id[0] % 4) / 1000)  # the answers come back out of order
+    answer = (event_id + b";") * (40 * 1024 // (len(event_id) + 1))
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": answer})
+
+
+def test_concurrent_answers_each_reach_their_own_delivery(certificates: TestCertificates) -> None:
+    """Answers of many reads each, coming back out of order, each reach their own delivery."""
+    events = [make_event(event_id=f"{index:08d}-echo-id") for index in range(48)]
+
+    async def send_all(url: str) -> list[Any]:
+        async with AsyncSender(url, verify=certificates.client_ssl_context()) as sender:
+            return [d async for d in sender.send_many(events, concurrency=16)]
+
+    with LocalHTTPSServer(echo_id, certificates=certificates) as running:
+        deliveries = asyncio.run(send_all(running.url))
+    assert len(deliveries) == len(events)
+    for delivery in deliveries:
+        body = delivery.last_attempt.answer.body
+        own = delivery.event.event_id.encode() + b";"
+        assert len(body) > 32 * 1024
+        assert not delivery.last_attempt.answer.body_truncated
+        assert body == own * (len(body) // len(own)), delivery
