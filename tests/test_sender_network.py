@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 import trustme
+from asgi import read_body, respond
 
 from ecwid_mock import (
     AsyncSender,
@@ -52,12 +53,7 @@ async def receiver(scope: dict[str, Any], receive: Any, send: Any) -> None:
             await send({"type": "lifespan.startup.complete"})
         await send({"type": "lifespan.shutdown.complete"})
         return
-    body = b""
-    while True:
-        message = await receive()
-        body += message.get("body", b"")
-        if not message.get("more_body"):
-            break
+    body = await read_body(receive)
     headers = dict(scope["headers"])
     signature = headers.get(b"x-ecwid-webhook-signature", b"").decode()
     path = scope["path"]
@@ -422,17 +418,9 @@ async def echo_id(scope: dict[str, Any], receive: Any, send: Any) -> None:
     """Answers with the event's own id, repeated past one read (40 KiB), after a short wait."""
     if scope["type"] != "http":
         return
-    body = b""
-    while True:
-        message = await receive()
-        body += message.get("body", b"")
-        if not message.get("more_body"):
-            break
-    event_id = json.loads(body)["eventId"].encode()
+    event_id = json.loads(await read_body(receive))["eventId"].encode()
     await asyncio.sleep((event_id[0] % 4) / 1000)  # the answers come back out of order
-    answer = (event_id + b";") * (40 * 1024 // (len(event_id) + 1))
-    await send({"type": "http.response.start", "status": 200, "headers": []})
-    await send({"type": "http.response.body", "body": answer})
+    await respond(send, 200, (event_id + b";") * (40 * 1024 // (len(event_id) + 1)))
 
 
 def test_concurrent_answers_each_reach_their_own_delivery(certificates: TestCertificates) -> None:
