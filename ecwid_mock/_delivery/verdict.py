@@ -7,6 +7,7 @@ count) come from ``schemas/delivery-contract.json``.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from http import HTTPStatus
 
@@ -43,16 +44,25 @@ def judge(
     if error is not None:
         if error not in ERROR_KINDS:
             raise ValueError(f"error must be one of {', '.join(ERROR_KINDS)}, but got {error!r}")
-        return Judgement(False, detail or error)
+        return _refusal(detail or error)
     if status_code is None:
         raise ValueError("judge() needs a status_code or an error")
-    facts = contract()
-    if status_code in facts.accepted_statuses:
+    if status_code in contract().accepted_statuses:
         return _ACCEPTED
     if 300 <= status_code < 400:
         return Judgement(
             False, f"redirect {status_code} not followed (Location: {location or '(none)'})"
         )
+    return _status_refusal(status_code)
+
+
+# A receiver that keeps failing fails alike thousands of times: one verdict per reason.
+_refusal = functools.lru_cache(maxsize=256)(functools.partial(Judgement, False))
+
+
+@functools.lru_cache(maxsize=256)
+def _status_refusal(status_code: int) -> Judgement:
+    facts = contract()
     if 200 <= status_code < 300:
         return Judgement(
             False,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import ssl
+import sys
 from typing import Literal
 
 __all__ = ["ERROR_KINDS", "EngineError", "Phase", "classify"]
@@ -53,12 +54,39 @@ def _tls_detail(exc: ssl.SSLError) -> str:
     return f"TLS failure: {detail} {_TLS_HINT}"
 
 
+#: Verdicts on lone exceptions (no cause or context), by type, words, phase and limits: a
+#: receiver that refuses every retry raises the same error thousands of times.
+_LONE: dict[tuple[type[BaseException], str, str, float, float], tuple[str, str]] = {}
+_LONE_MAX = 256
+#: The exceptions whose verdict reads more than their type and words.
+_READS_ATTRIBUTES = (ssl.SSLError, socket.gaierror)
+
+
 def classify(
     exc: BaseException, phase: Phase, *, connect_timeout: float, response_timeout: float
 ) -> tuple[str, str]:
     """(kind, detail) for ``exc`` raised in ``phase`` of one attempt."""
     if isinstance(exc, EngineError):
         return exc.kind, exc.detail
+    if (
+        exc.__cause__ is not None
+        or exc.__context__ is not None
+        or isinstance(exc, _READS_ATTRIBUTES)
+    ):
+        return _classify(exc, phase, connect_timeout, response_timeout)
+    key = (type(exc), str(exc), phase, connect_timeout, response_timeout)
+    found = _LONE.get(key)
+    if found is None:
+        found = _classify(exc, phase, connect_timeout, response_timeout)
+        if len(_LONE) >= _LONE_MAX:
+            _LONE.clear()
+        _LONE[key] = found
+    return found
+
+
+def _classify(
+    exc: BaseException, phase: Phase, connect_timeout: float, response_timeout: float
+) -> tuple[str, str]:
     httpx_kind = _httpx_kind(exc)
     if httpx_kind is not None:
         phase = "connect" if httpx_kind == "connect" else "answer"
@@ -108,8 +136,6 @@ def classify(
 
 def _httpx_kind(exc: BaseException) -> str | None:
     """'connect' or 'answer' for an httpx exception (httpx imported only if it is loaded)."""
-    import sys
-
     httpx = sys.modules.get("httpx")
     if httpx is None or not isinstance(exc, httpx.HTTPError):
         return None

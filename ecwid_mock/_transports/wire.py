@@ -247,4 +247,16 @@ class Answer:
 
     @classmethod
     def failure(cls, kind: str, detail: str, *, app_error: str = "") -> Answer:
-        return cls(error=kind, detail=detail, app_error=app_error)
+        if app_error:
+            return cls(error=kind, detail=detail, app_error=app_error)
+        # one frozen answer per failure: a receiver that keeps refusing refuses alike
+        answer = _FAILURES.get((kind, detail))
+        if answer is None:
+            answer = cls(error=kind, detail=detail)
+            if len(_FAILURES) >= 256:
+                _FAILURES.clear()
+            _FAILURES[kind, detail] = answer
+        return answer
+
+
+_FAILURES: dict[tuple[str, str], Answer] = {}
