@@ -287,21 +287,6 @@ def test_hmac_signer_is_hmac_sha256_for_any_key_and_message(
     assert signer(message) == expected  # the keyed states are copied, never consumed
 
 
-def test_hmac_signer_falls_back_to_the_hmac_module(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Where OpenSSL's HMAC is not at hand (or refuses the key), ``hmac.new`` signs alike."""
-    import _hashlib
-
-    def refuse(*args: object, **kwargs: object) -> None:
-        raise _hashlib.UnsupportedDigestmodError("unsupported")  # hmac.new then hashes in Python
-
-    monkeypatch.setattr(_hashlib, "hmac_new", refuse)
-    signer = HmacSigner(b"a key")
-    assert isinstance(signer._keyed, hmac.HMAC)
-    assert (
-        signer(b"message") == base64.b64encode(hmac.digest(b"a key", b"message", "sha256")).decode()
-    )
-
-
 def test_hmac_signer_never_shows_or_pickles_its_key() -> None:
     signer = HmacSigner(SECRET.encode())
     assert SECRET not in repr(signer)

