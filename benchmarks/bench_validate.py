@@ -91,13 +91,15 @@ def validate_rows(settings: Settings) -> list[Row]:
             ("bare json.loads + jsonschema_rs is_valid", unit, _loop(bare_bytes, bodies, repeat)),
             settings.rounds,
         ),
+        # Two near-equal figures (the same engine, one more check): many short rounds, so
+        # each pair of samples sees the same second of a machine whose speed drifts.
         compare(
             "V2",
             ("parse_event(body, type), 42 types mixed", unit,
-             _loop(lambda i: ecwid_mock.parse_event(i[0], i[1]), typed, repeat)),
+             _loop(lambda i: ecwid_mock.parse_event(i[0], i[1]), typed, repeat // 5)),
             ("validate_event(body), the same bodies", unit,
-             _loop(lambda i: ecwid_mock.validate_event(i[0]), typed, repeat)),
-            settings.rounds,
+             _loop(lambda i: ecwid_mock.validate_event(i[0]), typed, repeat // 5)),
+            settings.pick(41, 11),
             ratio_at_least(0.95),
         ),
     ]  # fmt: skip
