@@ -443,6 +443,10 @@ def test_the_order_fetch_example_passes_the_rest_checks() -> None:
     command = [sys.executable, "-m", "pytest", "examples/order_fetch_app", "-q", "-rs"]
     command += ["-p", "no:cacheprovider", "-p", "no:asyncio", "-W", "error"]
     command += ["--ecwid-conformance", "--ecwid-conformance-settle", "0", "-k", "rest"]
+    # As in test_examples.py: the plugins only this project's test extras bring stay off (a
+    # user has none of them); Hypothesis's would import Hypothesis for its summary.
+    for plugin in ("hypothesispytest", "xdist", "cov", "locust", "anyio"):
+        command += ["-p", f"no:{plugin}"]
     result = subprocess.run(
         command, cwd=root, env=environ, capture_output=True, text=True, timeout=300, check=False
     )

@@ -5,7 +5,6 @@ monkey-patching would change the rest of the suite. Skipped without the ``locust
 from __future__ import annotations
 
 import contextlib
-import functools
 import importlib.util
 import json
 import os
@@ -20,6 +19,7 @@ from typing import Any
 import pytest
 
 from ecwid_mock import LocalHTTPSServer
+from ecwid_mock._cli.load import locustfile_path
 from ecwid_mock._servers.reference import ReferenceReceiver, reference_receiver
 
 SECRET = "locust-test-client-secret"
@@ -53,13 +53,13 @@ def test_the_locustfile_loads_the_factory_before_processes_fork_the_workers() ->
     assert result.stdout.split() == ["True"]
 
 
-@functools.cache
 def bundled_locustfile() -> str:
-    """The locustfile as a user finds it: ``python -m ecwid_mock.locust --path`` (once)."""
-    return subprocess.run(
-        [sys.executable, "-m", "ecwid_mock.locust", "--path"],
-        capture_output=True, text=True, check=True, timeout=60,
-    ).stdout.strip()  # fmt: skip
+    """The locustfile as a user finds it: what ``python -m ecwid_mock.locust --path`` prints.
+
+    tests/test_cli_load.py runs that command and checks it prints this path; running it here
+    again would only import Locust once more (a second of CPU).
+    """
+    return str(locustfile_path())
 
 
 def master_port() -> list[str]:
