@@ -67,6 +67,24 @@ def test_top_level_help_lists_every_command() -> None:
         assert f"    {command}" in done.stdout
 
 
+def _commands_built(argv: list[str]) -> list[str]:
+    from ecwid_mock._cli import build_parser
+
+    parser = build_parser(argv)
+    (subparsers,) = (a for a in parser._actions if a.dest == "==SUPPRESS==" and a.choices)
+    return list(subparsers.choices or ())
+
+
+@pytest.mark.parametrize("argv", [["sign", "-"], ["--no-color", "check"], ["serve-store"]])
+def test_a_known_command_builds_only_its_own_parser(argv: list[str]) -> None:
+    assert _commands_built(argv) == [next(w for w in argv if not w.startswith("-"))]
+
+
+@pytest.mark.parametrize("argv", [[], ["--help"], ["sgin"], ["--version"]])
+def test_without_a_known_command_every_command_is_listed(argv: list[str]) -> None:
+    assert _commands_built(argv) == list(COMMANDS)
+
+
 BAD_INPUTS = {
     "no-command": [],
     "unknown-command": ["frobnicate"],

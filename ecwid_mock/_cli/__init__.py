@@ -34,10 +34,11 @@ examples:
 
 
 def build_parser(argv: Sequence[str] | None = None) -> Parser:
-    """The parser; only the command named in ``argv`` is imported and built in full.
+    """The parser; only the command named in ``argv`` is imported and built.
 
-    Every other command gets a bare entry (its name and summary) for the listing and for
-    argparse's choice check, so ``ecwid-mock --help`` imports no command at all.
+    Without a known command, every command gets a bare entry (its name and summary) for the
+    listing and for argparse's "invalid choice", so ``ecwid-mock --help`` imports no command
+    at all. (Each entry is a whole ``ArgumentParser``: 0.1 ms apiece, 12 of them.)
     """
     parser = Parser(
         prog="ecwid-mock",
@@ -47,12 +48,12 @@ def build_parser(argv: Sequence[str] | None = None) -> Parser:
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
     words = list(sys.argv[1:] if argv is None else argv)
     chosen = next((w for w in words if not w.startswith("-")), None)
-    for name, summary in COMMANDS.items():
-        if name == chosen:
-            module = importlib.import_module(f"{__name__}.{name.replace('-', '_')}")
-            module.add_parser(subparsers)
-        else:
-            subparsers.add_parser(name, help=summary)
+    if chosen in COMMANDS:
+        module = importlib.import_module(f"{__name__}.{chosen.replace('-', '_')}")
+        module.add_parser(subparsers)
+        return parser
+    for name, summary in COMMANDS.items():  # the listing, and the names "invalid choice" offers
+        subparsers.add_parser(name, help=summary, add_help=False)  # never parses its own
     return parser
 
 
