@@ -6,6 +6,7 @@ does; a few run the real command, to show the process keeps the same promise.
 
 from __future__ import annotations
 
+import argparse
 import io
 import os
 import subprocess
@@ -71,7 +72,7 @@ def _commands_built(argv: list[str]) -> list[str]:
     from ecwid_mock._cli import build_parser
 
     parser = build_parser(argv)
-    (subparsers,) = (a for a in parser._actions if a.dest == "==SUPPRESS==" and a.choices)
+    (subparsers,) = (a for a in parser._actions if a.dest == argparse.SUPPRESS and a.choices)
     return list(subparsers.choices or ())
 
 

@@ -8,6 +8,7 @@ failure below HTTP. Judging it is the delivery layer's job (``ecwid_mock.judge``
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -249,14 +250,10 @@ class Answer:
     def failure(cls, kind: str, detail: str, *, app_error: str = "") -> Answer:
         if app_error:
             return cls(error=kind, detail=detail, app_error=app_error)
-        # one frozen answer per failure: a receiver that keeps refusing refuses alike
-        answer = _FAILURES.get((kind, detail))
-        if answer is None:
-            answer = cls(error=kind, detail=detail)
-            if len(_FAILURES) >= 256:
-                _FAILURES.clear()
-            _FAILURES[kind, detail] = answer
-        return answer
+        return _failure(kind, detail)
 
 
-_FAILURES: dict[tuple[str, str], Answer] = {}
+# One frozen answer per failure: a receiver that keeps refusing refuses alike.
+@functools.lru_cache(maxsize=256)
+def _failure(kind: str, detail: str) -> Answer:
+    return Answer(error=kind, detail=detail)
