@@ -88,6 +88,25 @@ def test_keep_alive_is_reused_when_the_receiver_keeps_it(certificates: TestCerti
     assert server.connections == 1
 
 
+KEEP_3 = b"HTTP/1.1 200 OK\r\nKeep-Alive: timeout=3\r\nContent-Length: 0\r\n\r\n"
+
+
+def test_a_receiver_answering_alike_gets_each_answer_recorded_alike(
+    certificates: TestCertificates,
+) -> None:
+    with (
+        fault_server(lambda n: [KEEP_3], certificates) as server,
+        Sender(server.url, verify=server.ca_path) as sender,
+    ):
+        deliveries = [sender.send(e) for e in events(6)]
+    answers = [d.attempts[-1].answer for d in deliveries]
+    assert all(d.delivered for d in deliveries)
+    assert all(a == answers[0] for a in answers)
+    assert answers[0].header("keep-alive") == "timeout=3"
+    assert server.received == 6
+    assert server.connections == 1
+
+
 def test_a_hanging_resolver_stops_at_the_connect_limit() -> None:
     release = asyncio.Event()
 

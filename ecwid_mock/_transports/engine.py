@@ -11,6 +11,8 @@ module adds is what a webhook client needs and a parser does not do:
 - what RFC 9112 lets a recipient accept and llhttp refuses: bare LF line ends, obs-fold
   (replaced by a space, as a user agent must) and repeated equal Content-Length values;
 - a body read to the close when the answer has no length (RFC 9112 §6.3);
+- an answer whose bytes came before, whole in one read from a fresh state, is the same
+  answer again: it is taken from a small memo of what llhttp made of those bytes;
 - pooled connections checked before reuse (expiry, and whether the receiver already closed
   or wrote, as httpcore's ``has_expired()`` checks), and a request sent again on a fresh
   connection when a reused one closes before any byte of the answer: the receiver never
@@ -50,6 +52,11 @@ _PEEK_AFTER = 0.001
 _FRAMING = (b"content-length", b"transfer-encoding", b"keep-alive")
 _FRAMING_LENGTHS = frozenset(len(name) for name in _FRAMING)
 
+#: Answers remembered per engine (bytes read -> what parsing them made), and the longest
+#: read remembered: a receiver's answers repeat, byte for byte, within each second.
+_MEMO_SIZE = 64
+_MEMO_BYTES = 2048
+
 _HEAD_END = re.compile(rb"\n\r?\n")
 _LINE_END = re.compile(rb"\r?\n")
 _KEEP_ALIVE_TIMEOUT = re.compile(rb"timeout\s*=\s*(\d+)")
@@ -58,6 +65,10 @@ Resolver = Callable[[str, int], Awaitable[list[tuple[int, Any]]]]
 """Resolves (host, port) to [(address family, socket address), ...]."""
 
 Key = tuple[str, str, int]
+
+#: An answer parsed once: the answer, whether it lets the connection be kept, and the idle
+#: limit its Keep-Alive header set (``None``: none given).
+Parsed = tuple[Answer, bool, float | None]
 
 
 def _normalise_head(head: bytes) -> bytes:
@@ -102,10 +113,16 @@ def _length_is_list(lower: bytes) -> bool:
 
 
 class _Connection(asyncio.Protocol):
-    """One keep-alive connection; reads one answer at a time with a fresh llhttp parser."""
+    """One keep-alive connection; reads one answer at a time with a fresh llhttp parser.
 
-    def __init__(self) -> None:
+    ``memo`` (shared by the engine's connections) maps a read that held one whole answer,
+    parsed from a fresh state, to what the parse made of it. Parsing is a function of the
+    bytes alone, so the same bytes again give the same answer without parsing them again.
+    """
+
+    def __init__(self, memo: dict[bytes, Parsed] | None = None) -> None:
         self.loop = asyncio.get_running_loop()  # asked once: each ask reads the process id
+        self._memo: dict[bytes, Parsed] = {} if memo is None else memo
         self.transport: asyncio.Transport | None = None
         self.closed = False
         self.reusable = True
@@ -114,6 +131,9 @@ class _Connection(asyncio.Protocol):
         self.got_bytes = False
         self._waiter: asyncio.Future[Answer] | None = None
         self._response_timeout = 0.0
+        self._messages = 0  # answers begun in the current read (llhttp's message_begin)
+        self._last_keep_alive = True
+        self._last_expiry: float | None = None
         self._start()
 
     def _start(self) -> None:
@@ -129,6 +149,8 @@ class _Connection(asyncio.Protocol):
         self._body = bytearray()
         self._truncated = False
         self._complete = False
+        self._keep_alive = True
+        self._expiry: float | None = None
 
     # -- asyncio callbacks -------------------------------------------------------------
 
@@ -141,12 +163,36 @@ class _Connection(asyncio.Protocol):
             self.reusable = False  # bytes nobody asked for: do not trust this connection
             return
         self.got_bytes = True
+        fresh = not self._head_done and not self._buffer
+        if fresh:
+            parsed = self._memo.get(data)
+            if parsed is not None:
+                self._waiter = None
+                answer, keep_alive, expiry = parsed
+                self._settle(keep_alive, expiry)
+                waiter.set_result(answer)
+                return
+        self._messages = 0
         try:
             self._feed(data)
         except EngineError as exc:
             self._fail(exc.kind, exc.detail)
+            return
         except Exception as exc:  # llhttp's HttpParserError and its subclasses
             self._fail("protocol", f"protocol error: {exc}")
+            return
+        if fresh and self._messages == 1 and waiter.done() and len(data) <= _MEMO_BYTES:
+            # exactly one answer, begun and finished in this read, nothing after it
+            if len(self._memo) >= _MEMO_SIZE:
+                self._memo.clear()
+            self._memo[data] = (waiter.result(), self._last_keep_alive, self._last_expiry)
+
+    def _settle(self, keep_alive: bool, expiry: float | None) -> None:
+        """What an answer's head says about its connection: kept or not, and for how long."""
+        if not keep_alive:
+            self.reusable = False
+        if expiry is not None:
+            self.expires_after = expiry
 
     def eof_received(self) -> bool:
         self.reusable = False
@@ -172,6 +218,9 @@ class _Connection(asyncio.Protocol):
 
     # -- llhttp callbacks --------------------------------------------------------------
 
+    def on_message_begin(self) -> None:
+        self._messages += 1
+
     def on_status(self, phrase: bytes) -> None:
         self._phrase += phrase
 
@@ -185,8 +234,7 @@ class _Connection(asyncio.Protocol):
         parser = self._parser
         self._status = parser.get_status_code()
         self._version = parser.get_http_version()
-        if not parser.should_keep_alive():  # read here: llhttp resets it once complete
-            self.reusable = False
+        self._keep_alive = parser.should_keep_alive()  # read here: llhttp resets it later
         framing = self._framing
         coding = framing.get(b"transfer-encoding", "").rsplit(",", 1)[-1].strip().lower()
         self._framed = (
@@ -199,7 +247,7 @@ class _Connection(asyncio.Protocol):
         if keep_alive:
             match = _KEEP_ALIVE_TIMEOUT.search(keep_alive.encode("latin-1").lower())
             if match:
-                self.expires_after = min(KEEPALIVE_EXPIRY, max(0.0, int(match[1]) - 1.0))
+                self._expiry = min(KEEPALIVE_EXPIRY, max(0.0, int(match[1]) - 1.0))
 
     def on_body(self, body: bytes) -> None:
         room = BODY_KEEP - len(self._body)
@@ -253,17 +301,17 @@ class _Connection(asyncio.Protocol):
         waiter = self._waiter
         self._waiter = None
         if waiter is not None and not waiter.done():
-            version = self._version
-            waiter.set_result(
-                Answer(
-                    status_code=self._status,
-                    reason_phrase=self._phrase.decode("latin-1"),
-                    http_version=f"HTTP/{version}",
-                    headers=tuple(self._headers),
-                    body=bytes(self._body),
-                    body_truncated=self._truncated,
-                )
+            answer = Answer(
+                status_code=self._status,
+                reason_phrase=self._phrase.decode("latin-1"),
+                http_version=f"HTTP/{self._version}",
+                headers=tuple(self._headers),
+                body=bytes(self._body),
+                body_truncated=self._truncated,
             )
+            self._last_keep_alive, self._last_expiry = self._keep_alive, self._expiry
+            self._settle(self._keep_alive, self._expiry)
+            waiter.set_result(answer)
         self._start()
 
     def _fail(self, kind: str, detail: str) -> None:
@@ -329,6 +377,7 @@ class NetworkEngine:
         self._resolver = resolver
         self._idle: defaultdict[Key, list[_Connection]] = defaultdict(list)
         self._open: set[_Connection] = set()
+        self._answers: dict[bytes, Parsed] = {}
 
     async def post(self, wire: Wire) -> Answer:
         """POST once; every failure comes back as an :class:`Answer`, never raised."""
@@ -416,7 +465,7 @@ class NetworkEngine:
                 await asyncio.wait_for(loop.sock_connect(sock, address), remaining)
                 _, protocol = await asyncio.wait_for(
                     loop.create_connection(
-                        _Connection,
+                        lambda: _Connection(self._answers),
                         sock=sock,
                         ssl=self._ssl_context if tls else None,
                         server_hostname=host if tls else None,
