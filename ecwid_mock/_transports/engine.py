@@ -131,6 +131,8 @@ class _Connection(asyncio.Protocol):
         self.got_bytes = False
         self._waiter: asyncio.Future[Answer] | None = None
         self._response_timeout = 0.0
+        self._deadline = 0.0
+        self._timer: asyncio.TimerHandle | None = None
         self._messages = 0  # answers begun in the current read (llhttp's message_begin)
         self._last_keep_alive = True
         self._last_expiry: float | None = None
@@ -201,6 +203,9 @@ class _Connection(asyncio.Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
         self.reusable = False
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
         waiter = self._waiter
         if waiter is None or waiter.done():
             return
@@ -330,13 +335,27 @@ class _Connection(asyncio.Protocol):
         self._waiter = waiter = self.loop.create_future()  # the state is fresh (_finish)
         self.got_bytes = False
         self._response_timeout = timeout
+        self._deadline = self.loop.time() + timeout
+        if self._timer is None:
+            self._timer = self.loop.call_at(self._deadline, self._check_deadline)
         self.transport.write(data)
         return waiter
 
-    def expire(self) -> None:
-        """The response limit passed: fail the answer and drop the connection."""
-        if self._waiter is not None and not self._waiter.done():
+    def _check_deadline(self) -> None:
+        """The timer is due: fail an answer past its limit, or wait for the current one's.
+
+        One timer per connection, not one per request: it is armed at the first request and,
+        when it fires, re-armed for the request then in flight (deadlines only move later).
+        An idle connection's timer is not re-armed; its next request arms one.
+        """
+        self._timer = None
+        waiter = self._waiter
+        if waiter is None or waiter.done() or self.closed:
+            return
+        if self.loop.time() >= self._deadline:
             self._fail("timeout", f"no complete answer within {self._response_timeout:g} s")
+        else:
+            self._timer = self.loop.call_at(self._deadline, self._check_deadline)
 
     def usable(self, now: float) -> bool:
         """Whether this idle connection may carry another request (httpcore's has_expired)."""
@@ -391,13 +410,8 @@ class NetworkEngine:
                     connection = await self._connect(key)
                 except EngineError as exc:
                     return Answer.failure(exc.kind, exc.detail)
-            timeout = self._timeouts.response  # one timer for the whole answer
-            waiter = connection.request(wire.data, timeout)
-            timer = connection.loop.call_later(timeout, connection.expire)
-            try:
-                answer = await waiter
-            finally:
-                timer.cancel()
+            # one limit for the whole answer, kept by the connection's timer
+            answer = await connection.request(wire.data, self._timeouts.response)
             if reused and answer.error == "reset" and not connection.got_bytes:
                 # The receiver had closed this idle connection: it never saw the request.
                 self._forget(connection)

@@ -1,10 +1,11 @@
-"""Answers read before are taken from a memo: the same bytes, and only they, give the same answer.
+"""One engine connection driven read by read, as the event loop drives it.
 
-A receiver's answers repeat byte for byte, so the engine remembers what llhttp made of a
-read that held one whole answer from a fresh state. These tests drive a connection with
-reads, as the event loop would, and pin that a remembered answer is exactly the parsed one,
-with the same effect on its connection, and that nothing else is remembered: answers split
-over reads, reads holding more than one answer, failures and long reads.
+Answers read before come from a memo: a receiver's answers repeat byte for byte, so the
+engine remembers what llhttp made of a read that held one whole answer from a fresh state.
+These tests pin that a remembered answer is exactly the parsed one, with the same effect on
+its connection, and that nothing else is remembered: answers split over reads, reads holding
+more than one answer, failures and long reads. And the response limit, kept by one timer
+per connection, runs from each request, not from the first.
 """
 
 from __future__ import annotations
@@ -141,3 +142,21 @@ def test_the_memo_stays_small_however_many_answers_differ() -> None:
         answer, _ = answer_to([raw], memo)
         assert answer.header("x-n") == str(n)
     assert 0 < len(memo) <= engine._MEMO_SIZE
+
+
+def test_the_response_limit_runs_from_each_request_not_the_first() -> None:
+    async def go() -> tuple[Answer, float]:
+        loop = asyncio.get_running_loop()
+        connection = _Connection({})
+        connection.connection_made(_Transport())  # type: ignore[arg-type]
+        first = connection.request(b"POST / HTTP/1.1\r\n\r\n", 0.05)  # arms the timer
+        connection.data_received(OK)
+        assert (await first).status_code == 200
+        started = loop.time()
+        second = await connection.request(b"POST / HTTP/1.1\r\n\r\n", 0.3)  # never answered
+        return second, loop.time() - started
+
+    answer, waited = asyncio.run(go())
+    assert answer.error == "timeout"
+    assert answer.detail == "no complete answer within 0.3 s"
+    assert waited >= 0.29  # the first request's 0.05 s timer fired meanwhile and re-armed
