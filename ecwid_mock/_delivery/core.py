@@ -21,7 +21,7 @@ from .._errors import InvalidOption
 from .._events.event import Event
 from .._events.signing import Secret
 from .._secrets import generation, mask
-from .._transports.wire import Answer, Target, Timeouts, Wire, parse_target
+from .._transports.wire import Answer, HeaderLines, Target, Timeouts, Wire, parse_target
 from .._version import __version__
 from .log import DeliveryLog
 from .record import Attempt, Delivery, Outcome
@@ -171,6 +171,9 @@ class DeliveryCore:
             for name, value in custom_headers
         )
         self._custom_shown = tuple((name, _shown(name, value)) for name, value in custom_headers)
+        #: What follows each event's own headers: Ecwid's User-Agent, then the custom ones.
+        self._then = HeaderLines((("User-Agent", USER_AGENT), *self._custom_wire))
+        self._then_shown = (("User-Agent", USER_AGENT), *self._custom_shown)
         #: Per event type: the target, its URL as reports show it, and the secrets
         #: generation that mask was made in (a secret registered later makes it stale).
         self._targets: dict[str, tuple[Target, str, int]] = {}
@@ -195,13 +198,14 @@ class DeliveryCore:
 
     def build_wire(self, event: Event, target: Target) -> tuple[Wire, tuple[tuple[str, str], ...]]:
         """The request for ``event`` to ``target``, and its header lines as shown in reports."""
-        own = (*event.headers.items(), ("User-Agent", USER_AGENT))
-        wire = Wire.build(target, own + self._custom_wire, event.body, self._timeout_extension)
+        body = event.body
+        own = tuple(event.headers.items())
+        wire = Wire.build(target, own, body, self._timeout_extension, then=self._then)
         shown = (
             ("Host", target.host_header),
             *own,
-            *self._custom_shown,
-            ("Content-Length", str(len(event.body))),
+            *self._then_shown,
+            ("Content-Length", str(len(body))),
         )
         return wire, shown
 
@@ -222,11 +226,12 @@ class DeliveryCore:
             request_headers=shown,
             max_attempts=self.policy.max_attempts,
         )
-        with self.lock:
-            if self.blocked_at is not None:
-                delivery.outcome = Outcome.BLOCKED
-                delivery.blocked_reason = self.block_reason
-                return delivery
+        if self.blocked_at is not None:  # read again under the lock, with its reason
+            with self.lock:
+                if self.blocked_at is not None:
+                    delivery.outcome = Outcome.BLOCKED
+                    delivery.blocked_reason = self.block_reason
+                    return delivery
         delivery._wire = wire
         delivery.next_retry_at = self.clock.now()
         return delivery

@@ -19,7 +19,16 @@ from .._schemas.contract import contract as _contract
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["BODY_KEEP", "Answer", "Target", "Timeouts", "Wire", "parse_target", "resolve_timeouts"]
+__all__ = [
+    "BODY_KEEP",
+    "Answer",
+    "HeaderLines",
+    "Target",
+    "Timeouts",
+    "Wire",
+    "parse_target",
+    "resolve_timeouts",
+]
 
 #: How much of an answer's body is kept (the rest is read and dropped).
 BODY_KEEP = 64 * 1024
@@ -88,6 +97,13 @@ class Target:
     host_header: str  # the Host header: host[:port], port only when not the default
     request_target: str  # percent-encoded path and query
     parsed: Any = field(default=None, compare=False, repr=False)
+    #: The start of every webhook POST to it: the request line and the Host header, as bytes.
+    post_head: bytes = field(default=b"", compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.post_head:
+            head = f"POST {self.request_target} HTTP/1.1\r\nHost: {self.host_header}\r\n"
+            object.__setattr__(self, "post_head", head.encode("ascii"))
 
     @property
     def httpx_url(self) -> httpx.URL:
@@ -110,6 +126,21 @@ def parse_target(url: str) -> Target:
 
 
 _SET_ATTRIBUTE = object.__setattr__
+
+
+def _render(lines: tuple[tuple[str, str], ...]) -> bytes:
+    return "".join([f"{name}: {value}\r\n" for name, value in lines]).encode("ascii")
+
+
+@dataclass(frozen=True)
+class HeaderLines:
+    """Header lines sent alike on every request, rendered to bytes once."""
+
+    lines: tuple[tuple[str, str], ...] = ()
+    rendered: bytes = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "rendered", _render(self.lines))
 
 
 @dataclass(frozen=True, init=False)
@@ -158,13 +189,20 @@ class Wire:
         lines: tuple[tuple[str, str], ...],
         body: bytes,
         timeout: dict[str, float | None],
+        *,
+        then: HeaderLines = HeaderLines(),
     ) -> Wire:
-        text = "".join([f"{name}: {value}\r\n" for name, value in lines])
-        head = (
-            f"POST {target.request_target} HTTP/1.1\r\nHost: {target.host_header}\r\n{text}"
-            f"Content-Length: {len(body)}\r\n\r\n"
+        """The request with this request's ``lines``, then the lines every request has."""
+        data = b"".join(
+            (
+                target.post_head,
+                _render(lines),
+                then.rendered,
+                b"Content-Length: %d\r\n\r\n" % len(body),
+                body,
+            )
         )
-        return cls(target, lines, body, timeout, head.encode("ascii") + body)
+        return cls(target, lines + then.lines if then.lines else lines, body, timeout, data)
 
     @property
     def url(self) -> str:
