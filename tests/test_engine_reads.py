@@ -160,3 +160,18 @@ def test_the_response_limit_runs_from_each_request_not_the_first() -> None:
     assert answer.error == "timeout"
     assert answer.detail == "no complete answer within 0.3 s"
     assert waited >= 0.29  # the first request's 0.05 s timer fired meanwhile and re-armed
+
+
+def test_an_idle_connection_outlives_its_last_requests_limit() -> None:
+    async def go() -> _Connection:
+        connection = _Connection({})
+        connection.connection_made(_Transport())  # type: ignore[arg-type]
+        waiter = connection.request(b"POST / HTTP/1.1\r\n\r\n", 0.01)
+        connection.data_received(OK)
+        await waiter
+        await asyncio.sleep(0.05)  # the limit's timer fires while the connection is idle
+        return connection
+
+    connection = asyncio.run(go())
+    assert connection.reusable
+    assert connection._timer is None  # not re-armed: the next request arms it

@@ -184,3 +184,28 @@ async def test_async_bulk_reads_lazily_and_drains() -> None:
         await run.aclose()
         summary = await sender.send_many(events(100), concurrency=3).run()
     assert summary.total == summary.delivered == 100
+
+
+def test_the_handoff_holds_writers_back_and_survives_cancelled_waiters() -> None:
+    from ecwid_mock._delivery.bulk import _Handoff
+
+    async def go() -> list[Any]:
+        handoff = _Handoff(1)
+        assert handoff.offer("a")  # type: ignore[arg-type]
+        assert not handoff.offer("b")  # type: ignore[arg-type]  # full: nothing done
+        gave_up = asyncio.ensure_future(handoff.put("x"))  # type: ignore[arg-type]
+        waits = asyncio.ensure_future(handoff.put("b"))  # type: ignore[arg-type]
+        await asyncio.sleep(0)  # both writers now wait for room
+        gave_up.cancel()
+        got = [await handoff.get()]  # room for the writer still waiting, not the cancelled
+        await waits
+        got.append(await handoff.get())
+        reader = asyncio.ensure_future(handoff.get())
+        await asyncio.sleep(0)  # the reader waits for an item
+        reader.cancel()
+        await asyncio.sleep(0)
+        assert handoff.offer("c")  # type: ignore[arg-type]  # the cancelled reader is skipped
+        got.append(await handoff.get())
+        return got
+
+    assert asyncio.run(go()) == ["a", "b", "c"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import TYPE_CHECKING
 
@@ -23,6 +24,53 @@ if TYPE_CHECKING:
     from .runner import LoopRunner
 
 __all__ = ["AsyncBulkRun", "BulkRun", "attempt_stream"]
+
+
+class _Handoff:
+    """Finished deliveries from many workers to one reader, at most ``room`` of them waiting.
+
+    What ``asyncio.Queue`` does for this, cut to one reader: a put is one call and a deque
+    append, a get one popleft, and a future only for whoever has to wait (bench P2).
+    """
+
+    def __init__(self, room: int) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._items: deque[Delivery | None] = deque()
+        self._room = room
+        self._reader: asyncio.Future[None] | None = None
+        self._writers: deque[asyncio.Future[None]] = deque()
+
+    def offer(self, item: Delivery | None) -> bool:
+        """Hand ``item`` over; False (and nothing done) when there is no room."""
+        if len(self._items) >= self._room:
+            return False
+        self._items.append(item)
+        reader = self._reader
+        if reader is not None:
+            self._reader = None
+            if not reader.done():
+                reader.set_result(None)
+        return True
+
+    async def put(self, item: Delivery | None) -> None:
+        while not self.offer(item):
+            waiter = self._loop.create_future()
+            self._writers.append(waiter)
+            await waiter
+
+    async def get(self) -> Delivery | None:
+        items = self._items
+        while not items:
+            self._reader = waiter = self._loop.create_future()
+            await waiter
+        item = items.popleft()
+        writers = self._writers
+        while writers:
+            writer = writers.popleft()
+            if not writer.done():
+                writer.set_result(None)
+                break
+        return item
 
 
 async def attempt_stream(
@@ -37,7 +85,7 @@ async def attempt_stream(
     through a queue of bounded size, so a slow consumer holds the workers back instead of
     piling up results. Deliveries finished after the consumer stopped go to ``unread``.
     """
-    queue: asyncio.Queue[Delivery | None] = asyncio.Queue(maxsize=concurrency)
+    queue = _Handoff(concurrency)
     source_errors: list[Exception] = []
     stopping = False
 
@@ -54,10 +102,8 @@ async def attempt_stream(
                     break
                 if delivery.outcome is Outcome.RETRYING:
                     delivery = await attempt(delivery)
-                if queue.full():
+                if not queue.offer(delivery):  # no coroutine to make and run, unless full
                     await queue.put(delivery)
-                else:
-                    queue.put_nowait(delivery)  # no coroutine to make and run
         finally:
             await queue.put(None)  # this worker is done
 
@@ -65,7 +111,7 @@ async def attempt_stream(
     finished = 0
     try:
         while finished < concurrency:
-            item = queue.get_nowait() if queue.qsize() else await queue.get()
+            item = await queue.get()
             if item is None:
                 finished += 1
                 continue
