@@ -7,7 +7,6 @@ Everything public is importable from here. Submodules load on first use, so
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
 
 from ._errors import (
     DeliveryAssertionError,
@@ -22,7 +21,12 @@ from ._errors import (
 )
 from ._version import __version__
 
+# No typing at run time: every pytest run with the plugin installed imports this package.
+TYPE_CHECKING = False
+
 if TYPE_CHECKING:
+    from typing import Any
+
     from ._clock import RealClock, VirtualClock
     from ._delivery.record import Attempt, Delivery, DeliverySummary, Outcome
     from ._delivery.retry import RetryPolicy

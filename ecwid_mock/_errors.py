@@ -19,8 +19,12 @@ from. They never contain a client secret or an access token.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import NamedTuple
+# No typing at run time: the command line's start (``ecwid-mock --help``) imports this module.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from ._schemas.problem import Problem
 
 __all__ = [
     "DeliveryAssertionError",
@@ -28,7 +32,6 @@ __all__ = [
     "InvalidEvent",
     "InvalidOption",
     "InvalidOverride",
-    "Problem",
     "ScrubError",
     "StoreAssertionError",
     "UnknownEventType",
@@ -57,16 +60,6 @@ class UnknownEventType(EcwidMockError, ValueError):
             else "; run `ecwid-mock events` for the list"
         )
         super().__init__(f"unknown Ecwid event type {event_type!r}{hint}")
-
-
-class Problem(NamedTuple):
-    """One schema violation: where in the payload (a dotted JSON path) and what is wrong."""
-
-    path: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path or '(root)'}: {self.message}"
 
 
 class InvalidEvent(EcwidMockError, ValueError):

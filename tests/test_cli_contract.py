@@ -138,3 +138,25 @@ def check_one_line_exit_2(done: SimpleNamespace | subprocess.CompletedProcess[st
     assert "error" in lines[0]
     assert "Traceback" not in done.stderr
     assert "hunter2" not in done.stderr
+
+
+_LOADED_BY_HELP = """
+import contextlib, sys
+import ecwid_mock
+after_import = {name for name in ("typing", "json") if name in sys.modules}
+from ecwid_mock._cli import main
+with contextlib.suppress(SystemExit):
+    main(["--help"])
+print(sorted(after_import), sorted(n for n in ("typing", "json") if n in sys.modules),
+      file=sys.stderr)
+"""
+
+
+def test_the_package_and_top_level_help_load_neither_typing_nor_json() -> None:
+    # every pytest run with the plugin imports the package; `--help` is the CLI's first
+    # impression (bench P6, I1): typing alone costs them a tenth of their start
+    found = subprocess.run(
+        [sys.executable, "-c", _LOADED_BY_HELP], capture_output=True, text=True, check=True
+    )
+    assert found.stdout.startswith("usage: ecwid-mock")
+    assert found.stderr.strip() == "[] []", found.stderr

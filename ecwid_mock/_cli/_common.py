@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Sequence
-from typing import IO, Any, NoReturn
+
+TYPE_CHECKING = False  # no typing at run time: every command's start imports this module
+if TYPE_CHECKING:
+    from typing import IO, Any, NoReturn
 
 __all__ = [
     "CommandError",
@@ -142,6 +144,8 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
 
 def print_json(value: Any) -> None:
     """``value`` as indented JSON on stdout, every secret and credential in it masked."""
+    import json
+
     from .._secrets import mask
 
     sys.stdout.write(mask(json.dumps(value, indent=2, ensure_ascii=False)) + "\n")
@@ -153,6 +157,8 @@ def parse_set(text: str) -> tuple[str, Any]:
     JSON within the limits of the input boundary (depth, integer length): beyond them the
     value is refused in one line rather than failing deep inside the factory.
     """
+    import json
+
     from .._checks import json_problem, loads_json
 
     path, sep, raw = text.partition("=")

@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .._clock import Clock, RealClock
-from .._errors import InvalidEvent, InvalidOption, Problem
+from .._errors import InvalidEvent, InvalidOption
 from .._events.event import Event
 from .._events.signing import Secret, sign
+from .._schemas.problem import Problem
 from .cassette import Cassette, Interaction
 from .jsontext import replace_values
 

@@ -23,9 +23,10 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol, TypeGuard
 
 from .._checks import MAX_JSON_DEPTH, json_problem, loads_json
-from .._errors import InvalidEvent, Problem, UnknownEventType
+from .._errors import InvalidEvent, UnknownEventType
 from . import catalog as _catalog
 from .nodes import json_type
+from .problem import Problem
 
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError

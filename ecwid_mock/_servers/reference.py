@@ -23,9 +23,10 @@ from typing import TYPE_CHECKING, Any, overload
 from urllib.parse import parse_qsl
 
 from .._delivery.verdict import judge
-from .._errors import DeliveryAssertionError, InvalidEvent, InvalidOption, Problem
+from .._errors import DeliveryAssertionError, InvalidEvent, InvalidOption
 from .._events.signing import SIGNATURE_HEADER, Secret, verify_signature
 from .._schemas.contract import contract
+from .._schemas.problem import Problem
 from .._schemas.validate import validate_event
 
 if TYPE_CHECKING:
