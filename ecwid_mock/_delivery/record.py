@@ -59,9 +59,6 @@ def status_failure(status_code: int, location: str | None = None) -> str | None:
     return None if verdict.accepted else verdict.reason
 
 
-_SET_ATTRIBUTE = object.__setattr__
-
-
 @dataclass(frozen=True, init=False)
 class Attempt:
     """One POST of the event: when it was due and sent, what came back, and Ecwid's verdict.
@@ -88,19 +85,14 @@ class Attempt:
         answer: Answer,
         verdict: Judgement,
     ) -> None:
-        # One write of the instance dict, not a frozen __setattr__ per field (as Event does).
-        _SET_ATTRIBUTE(
-            self,
-            "__dict__",
-            {
-                "number": number,
-                "scheduled_at": scheduled_at,
-                "sent_at": sent_at,
-                "duration": duration,
-                "answer": answer,
-                "verdict": verdict,
-            },
-        )
+        # The new instance's own dict filled, not a frozen __setattr__ per field (as Event does).
+        fields = self.__dict__
+        fields["number"] = number
+        fields["scheduled_at"] = scheduled_at
+        fields["sent_at"] = sent_at
+        fields["duration"] = duration
+        fields["answer"] = answer
+        fields["verdict"] = verdict
 
     @classmethod
     def of(

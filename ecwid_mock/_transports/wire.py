@@ -125,9 +125,6 @@ def parse_target(url: str) -> Target:
     return Target(url, scheme, host, port, host_header, target)
 
 
-_SET_ATTRIBUTE = object.__setattr__
-
-
 def _render(lines: tuple[tuple[str, str], ...]) -> bytes:
     return "".join([f"{name}: {value}\r\n" for name, value in lines]).encode("ascii")
 
@@ -167,20 +164,15 @@ class Wire:
         data: bytes,
         cached_request: Any = None,
     ) -> None:
-        # One write of the instance dict, not a frozen __setattr__ per field (as Event does):
+        # The new instance's own dict filled, not a frozen __setattr__ per field (as Event does):
         # a wire is built for every event sent.
-        _SET_ATTRIBUTE(
-            self,
-            "__dict__",
-            {
-                "target": target,
-                "lines": lines,
-                "body": body,
-                "timeout": timeout,
-                "data": data,
-                "cached_request": cached_request,
-            },
-        )
+        fields = self.__dict__
+        fields["target"] = target
+        fields["lines"] = lines
+        fields["body"] = body
+        fields["timeout"] = timeout
+        fields["data"] = data
+        fields["cached_request"] = cached_request
 
     @classmethod
     def build(
@@ -257,23 +249,18 @@ class Answer:
         detail: str = "",
         app_error: str = "",
     ) -> None:
-        # One write of the instance dict, not a frozen __setattr__ per field (as Event does):
+        # The new instance's own dict filled, not a frozen __setattr__ per field (as Event does):
         # an answer is made for every attempt of a bulk run.
-        _SET_ATTRIBUTE(
-            self,
-            "__dict__",
-            {
-                "status_code": status_code,
-                "reason_phrase": reason_phrase,
-                "http_version": http_version,
-                "headers": headers,
-                "body": body,
-                "body_truncated": body_truncated,
-                "error": error,
-                "detail": detail,
-                "app_error": app_error,
-            },
-        )
+        fields = self.__dict__
+        fields["status_code"] = status_code
+        fields["reason_phrase"] = reason_phrase
+        fields["http_version"] = http_version
+        fields["headers"] = headers
+        fields["body"] = body
+        fields["body_truncated"] = body_truncated
+        fields["error"] = error
+        fields["detail"] = detail
+        fields["app_error"] = app_error
 
     @property
     def location(self) -> str | None:
