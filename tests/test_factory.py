@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import json
+import random
 import re
 import subprocess
 import sys
@@ -917,3 +918,17 @@ def test_tamper_of_an_unknown_event_type_changes_the_entity_id() -> None:
     payload["eventType"] = "size_chart.created"
     event = Event.from_payload(payload, signature="x")
     assert factory.tamper(event).payload["entityId"] != payload["entityId"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    weights=st.lists(st.integers(min_value=1, max_value=20), min_size=2, max_size=5),
+    seed=st.integers(min_value=0, max_value=2**32),
+)
+def test_a_weighted_status_draws_what_random_choices_draws(weights: list[int], seed: int) -> None:
+    from ecwid_mock._store.lifecycles import _weighted
+
+    options = tuple((f"S{i}", w) for i, w in enumerate(weights))
+    ours, theirs = random.Random(seed), random.Random(seed)
+    for _ in range(20):  # the same value, and the generator left in the same state
+        assert _weighted(ours, options) == theirs.choices([n for n, _ in options], weights)[0]

@@ -132,10 +132,19 @@ _FULFILLMENT_NEXT: dict[str, tuple[tuple[str, int], ...]] = {
 
 
 def _weighted(rng: random.Random, options: tuple[tuple[str, int], ...]) -> str:
+    """``rng.choices(names, weights)[0]``, drawn alike (one ``random()``) without its lists."""
     if len(options) == 1:
         return options[0][0]
-    (choice,) = rng.choices([o for o, _ in options], [w for _, w in options])
-    return choice
+    total = 0
+    for _, weight in options:
+        total += weight
+    point = rng.random() * (total + 0.0)
+    running = 0
+    for name, weight in options[:-1]:  # bisect_right over the running sums, as choices()
+        running += weight
+        if running > point:
+            return name
+    return options[-1][0]
 
 
 def initial_order_statuses(rng: random.Random) -> tuple[str, str]:
