@@ -166,14 +166,14 @@ class DeliveryCore:
         self.policy = retry_policy
         self.clock = clock
         self._timeout_extension = timeouts.extension()
-        self._custom_wire = tuple(
+        custom_wire = tuple(
             (name, value.reveal().decode("latin-1") if isinstance(value, Secret) else value)
             for name, value in custom_headers
         )
-        self._custom_shown = tuple((name, _shown(name, value)) for name, value in custom_headers)
+        custom_shown = tuple((name, _shown(name, value)) for name, value in custom_headers)
         #: What follows each event's own headers: Ecwid's User-Agent, then the custom ones.
-        self._then = HeaderLines((("User-Agent", USER_AGENT), *self._custom_wire))
-        self._then_shown = (("User-Agent", USER_AGENT), *self._custom_shown)
+        self._then = HeaderLines((("User-Agent", USER_AGENT), *custom_wire))
+        self._then_shown = (("User-Agent", USER_AGENT), *custom_shown)
         #: Per event type: the target, its URL as reports show it, and the secrets
         #: generation that mask was made in (a secret registered later makes it stale).
         self._targets: dict[str, tuple[Target, str, int]] = {}

@@ -120,9 +120,9 @@ class _Connection(asyncio.Protocol):
     bytes alone, so the same bytes again give the same answer without parsing them again.
     """
 
-    def __init__(self, memo: dict[bytes, Parsed] | None = None) -> None:
+    def __init__(self, memo: dict[bytes, Parsed]) -> None:
         self.loop = asyncio.get_running_loop()  # asked once: each ask reads the process id
-        self._memo: dict[bytes, Parsed] = {} if memo is None else memo
+        self._memo = memo
         self.transport: asyncio.Transport | None = None
         self.closed = False
         self.reusable = True
@@ -134,8 +134,7 @@ class _Connection(asyncio.Protocol):
         self._deadline = 0.0
         self._timer: asyncio.TimerHandle | None = None
         self._messages = 0  # answers begun in the current read (llhttp's message_begin)
-        self._last_keep_alive = True
-        self._last_expiry: float | None = None
+        self._parsed: Parsed | None = None  # the last answer parsed, for the memo
         self._start()
 
     def _start(self) -> None:
@@ -170,9 +169,7 @@ class _Connection(asyncio.Protocol):
             parsed = self._memo.get(data)
             if parsed is not None:
                 self._waiter = None
-                answer, keep_alive, expiry = parsed
-                self._settle(keep_alive, expiry)
-                waiter.set_result(answer)
+                self._answer(waiter, parsed)
                 return
         self._messages = 0
         try:
@@ -185,16 +182,19 @@ class _Connection(asyncio.Protocol):
             return
         if fresh and self._messages == 1 and waiter.done() and len(data) <= _MEMO_BYTES:
             # exactly one answer, begun and finished in this read, nothing after it
+            assert self._parsed is not None
             if len(self._memo) >= _MEMO_SIZE:
                 self._memo.clear()
-            self._memo[data] = (waiter.result(), self._last_keep_alive, self._last_expiry)
+            self._memo[data] = self._parsed
 
-    def _settle(self, keep_alive: bool, expiry: float | None) -> None:
-        """What an answer's head says about its connection: kept or not, and for how long."""
+    def _answer(self, waiter: asyncio.Future[Answer], parsed: Parsed) -> None:
+        """Hand the answer over, first doing what its head says about this connection."""
+        answer, keep_alive, expiry = parsed
         if not keep_alive:
             self.reusable = False
         if expiry is not None:
             self.expires_after = expiry
+        waiter.set_result(answer)
 
     def eof_received(self) -> bool:
         self.reusable = False
@@ -314,9 +314,8 @@ class _Connection(asyncio.Protocol):
                 body=bytes(self._body),
                 body_truncated=self._truncated,
             )
-            self._last_keep_alive, self._last_expiry = self._keep_alive, self._expiry
-            self._settle(self._keep_alive, self._expiry)
-            waiter.set_result(answer)
+            self._parsed = (answer, self._keep_alive, self._expiry)
+            self._answer(waiter, self._parsed)
         self._start()
 
     def _fail(self, kind: str, detail: str) -> None:

@@ -98,12 +98,11 @@ class Target:
     request_target: str  # percent-encoded path and query
     parsed: Any = field(default=None, compare=False, repr=False)
     #: The start of every webhook POST to it: the request line and the Host header, as bytes.
-    post_head: bytes = field(default=b"", compare=False, repr=False)
+    post_head: bytes = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        if not self.post_head:
-            head = f"POST {self.request_target} HTTP/1.1\r\nHost: {self.host_header}\r\n"
-            object.__setattr__(self, "post_head", head.encode("ascii"))
+        head = f"POST {self.request_target} HTTP/1.1\r\nHost: {self.host_header}\r\n"
+        object.__setattr__(self, "post_head", head.encode("ascii"))
 
     @property
     def httpx_url(self) -> httpx.URL:
@@ -194,7 +193,7 @@ class Wire:
                 body,
             )
         )
-        return cls(target, lines + then.lines if then.lines else lines, body, timeout, data)
+        return cls(target, lines + then.lines, body, timeout, data)
 
     @property
     def url(self) -> str:
