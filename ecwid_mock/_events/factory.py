@@ -725,6 +725,7 @@ class EventFactory:
         validate: bool,
     ) -> Iterator[Event]:
         random_ = self._rng.random
+        bisect_ = bisect.bisect
         emit = self._emit
         total = cumulative[-1]
         last = len(plans) - 1
@@ -732,7 +733,7 @@ class EventFactory:
         pools = [live.setdefault(plan.entity, []) for plan in plans]  # one per family
         counter = itertools.count() if n is None else range(n)
         for _ in counter:
-            index = min(bisect.bisect(cumulative, random_() * total), last)
+            index = bisect_(cumulative, random_() * total, 0, last)  # as random.choices
             plan = plans[index]
             pool = pools[index]
             action = plan.action
