@@ -113,9 +113,10 @@ def _lookalikes(value: object) -> list[object]:
 
 
 @st.composite
-def payloads(draw: st.DrawFn) -> dict[str, Any]:
-    """An example payload of some event type, left whole or changed in one place."""
-    payload: dict[str, Any] = copy.deepcopy(EXAMPLES[draw(st.sampled_from(sorted(EXAMPLES)))])
+def payloads(draw: st.DrawFn, event_type: str | None = None) -> dict[str, Any]:
+    """An example payload of ``event_type`` (else any type), whole or changed in one place."""
+    chosen = event_type or draw(st.sampled_from(sorted(EXAMPLES)))
+    payload: dict[str, Any] = copy.deepcopy(EXAMPLES[chosen])
     containers = [payload] + [v for v in payload.values() if isinstance(v, dict)]
     target = draw(st.sampled_from(containers))
     how = draw(st.sampled_from(["keep", "replace", "lookalike", "add", "delete"]))
@@ -147,6 +148,38 @@ def test_the_fast_path_gives_the_full_paths_verdict_and_message(
     assert _fast(payload, strict) == expected
     if _validate._passes_guard(payload):
         assert expected[0] == "ok", "the guard let through what the full path refuses"
+
+
+def _accepts(validator: Any, payload: Any) -> bool:
+    try:
+        return bool(validator.is_valid(payload))
+    except Exception:  # a value jsonschema-rs cannot read (a lone surrogate): not accepted
+        return False
+
+
+@settings(
+    max_examples=400,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(data=st.data(), event_type=st.sampled_from(sorted(EXAMPLES)))
+def test_the_flat_strict_validator_gives_the_strict_schemas_verdict(
+    data: st.DataObject, event_type: str
+) -> None:
+    """What the factory checks its events with: the strict schema flattened, no limits."""
+    payload = data.draw(payloads(event_type))
+    written = _validate._fast((event_type, True))
+    flat = _validate.strict_validator(event_type)
+    assert _accepts(flat, payload) == _accepts(written, payload)
+
+
+def test_the_flat_strict_validator_accepts_each_example_and_refuses_a_stranger() -> None:
+    for event_type in ecwid_mock.EVENT_TYPES:
+        flat = _validate.strict_validator(event_type)
+        example = catalog.schema_for(event_type, strict=True)["examples"][0]
+        assert flat.is_valid(example), event_type
+        assert not flat.is_valid({**example, "unknownField": 1}), event_type
+        assert not flat.is_valid({k: v for k, v in example.items() if k != "eventId"}), event_type
 
 
 def test_every_event_type_has_a_guard() -> None:

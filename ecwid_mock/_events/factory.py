@@ -115,7 +115,7 @@ class _Plan:
 @functools.lru_cache(maxsize=256)
 def _plan_for(event_type: str) -> _Plan:
     """Read once per process what building ``event_type`` needs from its schema."""
-    from .._schemas.validate import _fast
+    from .._schemas.validate import strict_validator
 
     info = event_info(event_type)
     root = merge([schema_for(info.event_type, strict=True)])
@@ -131,7 +131,7 @@ def _plan_for(event_type: str) -> _Plan:
         action=info.action,
         data_names=names,
         data_nodes=MappingProxyType({n: merge(data.properties[n]) for n in names}),
-        validator=_fast((info.event_type, True)),
+        validator=strict_validator(info.event_type),
         facts=tuple((name, fact) for fact, name in probe.facts.items()),
         body_tail=f',"eventType":{json_text(info.event_type)}' + (',"data":' if names else ""),
     )
