@@ -932,3 +932,14 @@ def test_a_weighted_status_draws_what_random_choices_draws(weights: list[int], s
     ours, theirs = random.Random(seed), random.Random(seed)
     for _ in range(20):  # the same value, and the generator left in the same state
         assert _weighted(ours, options) == theirs.choices([n for n, _ in options], weights)[0]
+
+
+@given(seed=st.integers(min_value=0, max_value=2**32), prefix=st.sampled_from(["", "MY-"]))
+def test_a_public_order_id_draws_what_random_choices_draws(seed: int, prefix: str) -> None:
+    from ecwid_mock._store import ids
+
+    ours, theirs = random.Random(seed), random.Random(seed)
+    for _ in range(20):  # the same id, and the generator left in the same state
+        drawn = "".join(theirs.choices(ids.PUBLIC_ORDER_ID_ALPHABET, k=5))
+        assert ids.public_order_id(ours, prefix, "-X") == f"{prefix}{drawn}-X"
+    assert ours.random() == theirs.random()

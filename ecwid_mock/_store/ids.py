@@ -79,8 +79,14 @@ def internal_order_id(rng: random.Random) -> int:
 
 def public_order_id(rng: random.Random, prefix: str = "", suffix: str = "") -> str:
     """The public order id (data.orderId): 5 upper-case characters, with the store's affixes."""
-    core = "".join(rng.choices(PUBLIC_ORDER_ID_ALPHABET, k=5))
-    return f"{prefix}{core}{suffix}"
+    # rng.choices(alphabet, k=5), drawn alike (floor(random() * n) a character) without its
+    # list: a third of the time
+    pick, alphabet = rng.random, PUBLIC_ORDER_ID_ALPHABET
+    n = len(alphabet)
+    return (
+        f"{prefix}{alphabet[int(pick() * n)]}{alphabet[int(pick() * n)]}"
+        f"{alphabet[int(pick() * n)]}{alphabet[int(pick() * n)]}{alphabet[int(pick() * n)]}{suffix}"
+    )
 
 
 def _uuid4_hex(rng: random.Random) -> str:

@@ -228,12 +228,10 @@ def _order_values(
         ful = wanted.get("FulfillmentStatus", old_ful)
     else:
         pay, ful = next_order_statuses(rng, old_pay, old_ful)
-    values.update(
-        oldPaymentStatus=old_pay,
-        newPaymentStatus=pay,
-        oldFulfillmentStatus=old_ful,
-        newFulfillmentStatus=ful,
-    )
+    values["oldPaymentStatus"] = old_pay
+    values["newPaymentStatus"] = pay
+    values["oldFulfillmentStatus"] = old_ful
+    values["newFulfillmentStatus"] = ful
     return values
 
 
@@ -290,6 +288,9 @@ def _review_values(
     return {"productId": facts["productId"], "orderId": facts["orderId"], "status": status}
 
 
+_NO_WISHES: Mapping[str, Any] = {}  # read, never written: one for every call without wishes
+
+
 def data_values(
     source: Source,
     state: EntityState,
@@ -301,7 +302,8 @@ def data_values(
     ``wanted`` pins facts (``{"PaymentStatus": "PAID"}``); only the fields the event's schema
     has are used, the others are dropped by the factory.
     """
-    wanted = wanted or {}
+    if wanted is None:
+        wanted = _NO_WISHES
     entity = state.entity
     facts = state.facts
     if entity in ("order", "unfinished_order"):
