@@ -295,14 +295,15 @@ def _guard_node(schema: Any, depth: int, limits: bool = True) -> dict[str, Any] 
     return out
 
 
-def _guard_schema(event_type: str) -> dict[str, Any] | None:
+def _guard_schema(event_type: str, limits: bool = True) -> dict[str, Any] | None:
     """The schema of the fast path for ``event_type``, or ``None`` if it cannot have one.
 
     The strict schema (so what it accepts is valid in both modes), flattened, with the input
     limits of :mod:`ecwid_mock._checks` stated in it (:func:`_guard_node`); what it cannot
-    state fails or raises in jsonschema-rs: NaN, a non-string key, a foreign value.
+    state fails or raises in jsonschema-rs: NaN, a non-string key, a foreign value. Without
+    ``limits``: the strict schema flattened, admitting exactly what it admits.
     """
-    node = _guard_node(_catalog.schema_for(event_type, strict=True), 0)
+    node = _guard_node(_catalog.schema_for(event_type, strict=True), 0, limits)
     if not isinstance(node, dict):
         return None
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", **node}
@@ -312,17 +313,16 @@ def _guard_schema(event_type: str) -> dict[str, Any] | None:
 def strict_validator(event_type: str) -> _FastValidator:
     """A jsonschema-rs validator with the strict schema's verdicts, in its fastest form.
 
-    The strict schema flattened (:func:`_guard_node` without the input limits): the same
+    The strict schema flattened (:func:`_guard_schema` without the input limits): the same
     verdicts in half the time of the schema as written, whose envelope sits in an ``allOf``
     that ``unevaluatedProperties`` must look through. The event factory checks what it builds
     with it. ``event_type`` is a canonical name.
     """
-    node = _guard_node(_catalog.schema_for(event_type, strict=True), 0, limits=False)
-    if not isinstance(node, dict):  # pragma: no cover - every schema flattens (a test)
+    flat = _guard_schema(event_type, limits=False)
+    if flat is None:  # pragma: no cover - every schema flattens (a test)
         return _fast((event_type, True))
     import jsonschema_rs
 
-    flat = {"$schema": "https://json-schema.org/draft/2020-12/schema", **node}
     validator: _FastValidator = jsonschema_rs.Draft202012Validator(flat)
     return validator
 
